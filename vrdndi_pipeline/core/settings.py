@@ -1,0 +1,74 @@
+"""vrdndi's settings, read from ``VRDNDI_*`` environment variables by entry points.
+
+Nothing here runs at import: call :func:`load_settings` where the program starts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vrdndi_pipeline.core.store.database import default_database_url
+
+Sources = Literal["live", "demo"]
+
+
+class SettingsError(ValueError):
+    """A ``VRDNDI_*`` variable with a value vrdndi cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, with its environment variable in the field's comment."""
+
+    data_dir: Path  # VRDNDI_DATA_DIR
+    database_url: str  # VRDNDI_DATABASE_URL
+    timezone: str | None  # VRDNDI_TIMEZONE (None: the system's)
+    sources: Sources  # VRDNDI_SOURCES: live | demo
+    aw_url: str  # VRDNDI_AW_URL
+    aw_hostname: str  # VRDNDI_AW_HOSTNAME
+    aw_export_file: str  # VRDNDI_AW_EXPORT_FILE
+    aw_categories_file: str  # VRDNDI_AW_CATEGORIES_FILE
+    youtube_client_secret: str  # VRDNDI_YOUTUBE_CLIENT_SECRET
+    youtube_token: str  # VRDNDI_YOUTUBE_TOKEN
+    youtube_api_endpoint: str  # VRDNDI_YOUTUBE_API_ENDPOINT
+    takeout_path: str  # VRDNDI_TAKEOUT_PATH
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``environ`` (default: the process environment), validated."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(f"VRDNDI_{name}", "").strip() or default
+
+    data_dir = Path(get("DATA_DIR", "data")).expanduser()
+    sources = get("SOURCES", "live")
+    if sources not in ("live", "demo"):
+        raise SettingsError(f"VRDNDI_SOURCES={sources!r}: use 'live' or 'demo'")
+    timezone = get("TIMEZONE") or None
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise SettingsError(
+                f"VRDNDI_TIMEZONE={timezone!r} is not an IANA time zone such as 'Europe/Berlin'"
+            ) from error
+    return Settings(
+        data_dir=data_dir,
+        database_url=get("DATABASE_URL", default_database_url(data_dir)),
+        timezone=timezone,
+        sources=sources,  # type: ignore[arg-type]
+        aw_url=get("AW_URL", "http://127.0.0.1:5600"),
+        aw_hostname=get("AW_HOSTNAME"),
+        aw_export_file=get("AW_EXPORT_FILE"),
+        aw_categories_file=get("AW_CATEGORIES_FILE"),
+        youtube_client_secret=get("YOUTUBE_CLIENT_SECRET", "secrets/client_secret.json"),
+        youtube_token=get("YOUTUBE_TOKEN", "secrets/youtube_token.json"),
+        youtube_api_endpoint=get("YOUTUBE_API_ENDPOINT"),
+        takeout_path=get("TAKEOUT_PATH", str(data_dir / "takeout" / "watch-history.json")),
+    )

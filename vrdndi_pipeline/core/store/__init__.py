@@ -1,0 +1,1 @@
+"""The application database: schema, engine, transactions, upserts and frame tables."""

@@ -1,0 +1,81 @@
+"""Engines and transactions for the application database.
+
+SQLite (the default, a file under ``data/``) runs in WAL mode with a busy timeout, and every
+write transaction starts with ``BEGIN IMMEDIATE`` so two writers queue instead of failing half
+way. PostgreSQL is used as it is. Schema changes go through the alembic migrations only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY = "vrdndi_read_only"
+
+
+def default_database_url(data_dir: Path) -> str:
+    """The SQLite file vrdndi uses when ``VRDNDI_DATABASE_URL`` is not set."""
+    return f"sqlite:///{(data_dir / 'vrdndi.db').resolve()}"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; for SQLite the folder of the file is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+
+    database = parsed.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module: the "begin" listener below
+    # emits BEGIN itself, so writes can say IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(conn: Connection) -> None:
+    read_only = conn.get_execution_options().get(_READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: all of it is committed, or none of it (``BEGIN IMMEDIATE``)."""
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A consistent read snapshot that does not take SQLite's write lock."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_READ_ONLY: True})
+        with conn.begin():
+            yield conn
+
+
+def lock_for_migration(conn: Connection) -> None:
+    """Serialise concurrent schema upgrades (SQLite is already serialised by BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(772211)"))

@@ -1,0 +1,117 @@
+"""The declared schema of the application database (SQLAlchemy 2 Core).
+
+Alembic migrations in ``migrations/versions`` create exactly this schema; a test compares them.
+Times are stored in UTC (:class:`UtcDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+# Stable constraint names so that migrations and PostgreSQL agree.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zone type, so values are normalised to UTC before they are written and
+    marked UTC when they are read. Naive datetimes are refused: their meaning is unknown.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store times as timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+aw_events = Table(
+    "aw_events",
+    metadata,
+    Column("bucket_id", String(255), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("hostname", String(255), nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("duration_s", Float, nullable=False, comment="seconds not AFK during the event"),
+    Column("app", Text),
+    Column("title", Text),
+    Column("url", Text),
+    Column("category", Text, nullable=False, comment='JSON list, e.g. ["Work", "Programming"]'),
+    comment="ActivityWatch window events, AFK-filtered and categorised; one row per event.",
+)
+Index("ix_aw_events_timestamp", aw_events.c.timestamp)
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("title", Text, nullable=False, comment="original case"),
+    Column("channel_id", String(64)),
+    Column("channel_title", Text),
+    Column("description", Text),
+    Column("duration_s", Integer, comment="NULL when unknown; 0 for live streams"),
+    Column("published_at", UtcDateTime),
+    Column("tags", Text, comment="JSON list"),
+    Column("source", String(16), nullable=False, comment="where vrdndi first learned of it"),
+    Column("details_from", String(16), nullable=False, comment="api | takeout"),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    comment="YouTube videos from subscriptions, ratings and watch history; one row per video.",
+)
+Index("ix_videos_published_at", videos.c.published_at)
+Index("ix_videos_channel_id", videos.c.channel_id)
+
+video_ratings = Table(
+    "video_ratings",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("rating", String(8), nullable=False, comment="like | dislike"),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    comment="The user's likes and dislikes as YouTube reports them; one row per video.",
+)
+
+watch_history = Table(
+    "watch_history",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("watched_at", UtcDateTime, primary_key=True),
+    Column("title", Text),
+    Column("channel_title", Text),
+    Column("channel_id", String(64)),
+    comment="Google Takeout watch history; one row per (video, moment watched).",
+)
+Index("ix_watch_history_watched_at", watch_history.c.watched_at)

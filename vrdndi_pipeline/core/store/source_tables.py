@@ -1,0 +1,150 @@
+"""Reading cursors from, and writing rows to, the source tables (events, videos, history)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, func, select
+
+from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
+from vrdndi_pipeline.core.store.schema import aw_events, video_ratings, videos, watch_history
+from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
+
+# Columns a later, richer description of a video may change; first_seen_at and source stay.
+VIDEO_DETAIL_COLUMNS = (
+    "title",
+    "channel_id",
+    "channel_title",
+    "description",
+    "duration_s",
+    "published_at",
+    "tags",
+    "details_from",
+)
+
+
+def latest_event_time(conn: Connection, hostname: str) -> datetime | None:
+    """Start of the newest stored window event of ``hostname``."""
+    statement = select(func.max(aw_events.c.timestamp)).where(aw_events.c.hostname == hostname)
+    return conn.execute(statement).scalar_one_or_none()
+
+
+def latest_upload_per_channel(conn: Connection) -> dict[str, datetime]:
+    """Newest stored upload of every subscribed channel: the cursor for incremental fetches."""
+    statement = (
+        select(videos.c.channel_id, func.max(videos.c.published_at))
+        .where(videos.c.source == "subscription", videos.c.channel_id.is_not(None))
+        .group_by(videos.c.channel_id)
+    )
+    return {channel_id: newest for channel_id, newest in conn.execute(statement) if newest}
+
+
+def known_video_ids(conn: Connection, video_ids: Iterable[str]) -> set[str]:
+    """Which of ``video_ids`` already have full (API) details stored."""
+    wanted = list(dict.fromkeys(video_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        statement = select(videos.c.video_id).where(
+            videos.c.video_id.in_(chunk), videos.c.details_from == "api"
+        )
+        found.update(conn.execute(statement).scalars())
+    return found
+
+
+def aw_event_rows(events: Iterable[AwEvent]) -> Iterator[dict[str, Any]]:
+    for e in events:
+        yield {
+            "bucket_id": e.bucket_id,
+            "event_id": e.event_id,
+            "hostname": e.hostname,
+            "timestamp": e.timestamp,
+            "duration_s": e.duration_s,
+            "app": e.app,
+            "title": e.title,
+            "url": e.url,
+            "category": json.dumps(list(e.category), ensure_ascii=False),
+        }
+
+
+def write_aw_events(conn: Connection, events: Iterable[AwEvent]) -> UpsertCounts:
+    """Upsert window events by (bucket, event id): a growing event gets its new duration."""
+    return upsert_rows(conn, aw_events, aw_event_rows(events))
+
+
+def _video_row(video: Video, seen_at: datetime) -> dict[str, Any]:
+    return {
+        "video_id": video.video_id,
+        "title": video.title,
+        "channel_id": video.channel_id,
+        "channel_title": video.channel_title,
+        "description": video.description,
+        "duration_s": video.duration_s,
+        "published_at": video.published_at,
+        "tags": json.dumps(list(video.tags), ensure_ascii=False),
+        "source": video.source,
+        "details_from": video.details_from,
+        "first_seen_at": seen_at,
+    }
+
+
+def write_videos(conn: Connection, found: Sequence[Video], seen_at: datetime) -> UpsertCounts:
+    """Store videos, one row each; API details update a row, file-only rows only fill gaps.
+
+    When a video arrives from several sources in one batch, the first one listed wins the
+    ``source`` column (callers list subscriptions first).
+    """
+    by_id: dict[str, Video] = {}
+    for video in found:
+        by_id.setdefault(video.video_id, video)
+    api = [_video_row(v, seen_at) for v in by_id.values() if v.details_from == "api"]
+    file_only = [_video_row(v, seen_at) for v in by_id.values() if v.details_from != "api"]
+    counts = upsert_rows(
+        conn,
+        videos,
+        api,
+        update_columns=VIDEO_DETAIL_COLUMNS,
+        keep_existing_when_null=("duration_s", "published_at", "description", "channel_id"),
+    )
+    return counts + upsert_rows(conn, videos, file_only, update_columns=())
+
+
+def write_ratings(
+    conn: Connection, ratings: Iterable[VideoRating], seen_at: datetime
+) -> UpsertCounts:
+    """Store likes/dislikes by video; a changed rating replaces the old one."""
+    rows = {
+        r.video_id: {"video_id": r.video_id, "rating": r.rating, "first_seen_at": seen_at}
+        for r in ratings
+    }
+    return upsert_rows(conn, video_ratings, rows.values(), update_columns=("rating",))
+
+
+def write_watch_history(conn: Connection, entries: Iterable[WatchEntry]) -> UpsertCounts:
+    """Store Takeout history lines by (video, moment watched)."""
+    rows = {
+        (e.video_id, e.watched_at): {
+            "video_id": e.video_id,
+            "watched_at": e.watched_at,
+            "title": e.title,
+            "channel_title": e.channel_title,
+            "channel_id": e.channel_id,
+        }
+        for e in entries
+    }
+    return upsert_rows(conn, watch_history, rows.values())
+
+
+def count_duplicate_keys(conn: Connection, table: Table, key_columns: Sequence[Column[Any]]) -> int:
+    """Number of key values that occur more than once in ``table``."""
+    groups = select(*key_columns).group_by(*key_columns).having(func.count() > 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(groups)).scalar_one())
+
+
+def count_outside(conn: Connection, column: Column[Any], low: datetime, high: datetime) -> int:
+    """Rows whose ``column`` is not NULL and lies outside [low, high]."""
+    statement = select(func.count()).where(column.is_not(None), (column < low) | (column > high))
+    return int(conn.execute(statement).scalar_one())

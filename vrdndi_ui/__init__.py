@@ -1,0 +1,1 @@
+"""User interfaces of vrdndi (NiceGUI feed site, Streamlit labeller)."""
