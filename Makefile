@@ -1,0 +1,67 @@
+# vrdndi — the two commands: `make demo` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ROOT := $(CURDIR)
+
+# The demo keeps its own database and Dagster instance, so sample rows never mix with yours.
+DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
+LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
+
+.PHONY: help install aw-server demo demo-ui dev test test-fast lint fmt typecheck bench auth-youtube clean-demo
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv and install vrdndi with its pinned dependencies
+
+aw-server: ## install the real ActivityWatch server the tests start (own venv: .venv-aw)
+	@PYTHON=$(PYTHON) scripts/install-aw-server.sh
+
+data/%/dagster.yaml: dagster.yaml
+	@mkdir -p $(@D) && cp dagster.yaml $@
+
+data/dagster/dagster.yaml: dagster.yaml
+	@mkdir -p $(@D) && cp dagster.yaml $@
+
+demo: install data/demo/dagster/dagster.yaml ## run the ingest job on the bundled demo data, print what it made
+	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j ingest_job
+	@$(DEMO_ENV) $(BIN)/vrdndi summary
+	@echo
+	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
+
+demo-ui: install data/demo/dagster/dagster.yaml ## dagster dev on the demo data, 127.0.0.1:3000
+	$(DEMO_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+dev: install data/dagster/dagster.yaml ## dagster dev (webserver + daemon) on your own data, 127.0.0.1:3000
+	$(LIVE_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+auth-youtube: install ## connect your YouTube account (OAuth in the browser)
+	$(BIN)/vrdndi auth youtube
+
+test: install aw-server ## lint and run the whole test suite (real aw-server and PostgreSQL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install ## ruff lint + format check, mypy on core/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install ## format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## benchmarks; figures go to data/bench.json
+	$(BIN)/python -m bench --out data/bench.json
+
+clean-demo: ## forget the demo database and Dagster runs
+	rm -rf data/demo

@@ -1,0 +1,1 @@
+"""Software-defined assets of vrdndi: thin wrappers around ``core``."""

@@ -1,0 +1,147 @@
+"""``youtube_videos``: videos from subscriptions, likes/dislikes and the Takeout history."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from datetime import UTC, datetime
+
+import dagster as dg
+from pydantic import Field
+
+from vrdndi_pipeline.core.records import Video, VideoRating
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.source_tables import (
+    known_video_ids,
+    latest_upload_per_channel,
+    write_ratings,
+    write_videos,
+    write_watch_history,
+)
+from vrdndi_pipeline.core.takeout import TakeoutHistory
+from vrdndi_pipeline.core.youtube_items import YouTubeFetch
+from vrdndi_pipeline.resources.database import AppDatabase
+from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
+from vrdndi_pipeline.resources.youtube import YouTubeSource
+
+
+class YouTubeVideosConfig(dg.Config):
+    subscriptions: bool = Field(default=True, description="Fetch new uploads of subscriptions.")
+    ratings: bool = Field(default=True, description="Fetch liked and disliked videos.")
+    enrich_takeout: bool = Field(
+        default=True,
+        description="Look up watched videos missing from the database through the API "
+        "(1 quota unit per 50 videos); off: keep what the Takeout file says.",
+    )
+
+
+def _takeout_videos(history: TakeoutHistory, found: dict[str, Video]) -> list[Video]:
+    """File-only rows for watched videos the API could not describe (deleted, private)."""
+    videos = []
+    for entry in history.entries:
+        if entry.video_id in found or entry.title is None:
+            continue
+        found[entry.video_id] = Video(
+            video_id=entry.video_id,
+            title=entry.title,
+            channel_id=entry.channel_id,
+            channel_title=entry.channel_title,
+            description=None,
+            duration_s=None,
+            published_at=None,
+            source="takeout",
+            details_from="takeout",
+        )
+        videos.append(found[entry.video_id])
+    return videos
+
+
+@dg.asset(group_name="ingest", kinds={"youtube", "sql"})
+def youtube_videos(
+    context: dg.AssetExecutionContext,
+    config: YouTubeVideosConfig,
+    youtube: YouTubeSource,
+    takeout: TakeoutWatchHistory,
+    database: AppDatabase,
+) -> dg.MaterializeResult:
+    """YouTube videos the user could be shown or has reacted to, deduplicated.
+
+    One row of table ``videos`` per video id (original-case title, channel, description,
+    duration in seconds, published time, where it came from), plus ``video_ratings`` (one row
+    per liked/disliked video) and ``watch_history`` (one row per video and moment watched).
+    Everything is fetched first and written in one transaction: a failure (quota, network)
+    writes nothing.
+    """
+    engine = database.engine()
+    with read_transaction(engine) as conn:
+        cursors = latest_upload_per_channel(conn)
+    fetches: dict[str, YouTubeFetch] = {}
+    if config.subscriptions:
+        fetches["subscriptions"] = youtube.subscription_uploads(cursors)
+    if config.ratings:
+        fetches["liked"] = youtube.rated_videos("like")
+        fetches["disliked"] = youtube.rated_videos("dislike")
+
+    found: dict[str, Video] = {}
+    for fetch in fetches.values():
+        for video in fetch.videos:
+            found.setdefault(video.video_id, video)
+
+    history = takeout.load()
+    if history is not None:
+        with read_transaction(engine) as conn:
+            stored = known_video_ids(conn, (e.video_id for e in history.entries))
+        known = stored | found.keys()
+        missing = list(
+            dict.fromkeys(e.video_id for e in history.entries if e.video_id not in known)
+        )
+        if config.enrich_takeout and missing:
+            fetches["takeout_lookup"] = youtube.video_details(missing, "takeout")
+            for video in fetches["takeout_lookup"].videos:
+                found.setdefault(video.video_id, dataclasses.replace(video, source="takeout"))
+        file_only = _takeout_videos(history, dict.fromkeys(stored) | found)
+    else:
+        file_only = []
+
+    ratings = [
+        VideoRating(v.video_id, "like") for v in fetches.get("liked", YouTubeFetch(())).videos
+    ]
+    ratings += [
+        VideoRating(v.video_id, "dislike") for v in fetches.get("disliked", YouTubeFetch(())).videos
+    ]
+    now = datetime.now(UTC)
+    with write_transaction(engine) as conn:
+        video_counts = write_videos(conn, [*found.values(), *file_only], now)
+        rating_counts = write_ratings(conn, ratings, now)
+        history_counts = write_watch_history(conn, history.entries if history else ())
+
+    skipped: Counter[str] = Counter()
+    for fetch in fetches.values():
+        skipped.update(fetch.skipped)
+    context.log.info(
+        "videos: %d new, %d updated; %d ratings, %d history lines new",
+        video_counts.inserted,
+        video_counts.updated,
+        rating_counts.inserted,
+        history_counts.inserted,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            **{f"fetched_{name}": len(f.videos) for name, f in fetches.items()},
+            **video_counts.as_metadata("videos_"),
+            **rating_counts.as_metadata("ratings_"),
+            **history_counts.as_metadata("history_"),
+            "api_requests": sum(f.requests for f in fetches.values()),
+            "api_quota_units": sum(f.quota_units for f in fetches.values()),
+            "skipped_api_items": dg.MetadataValue.json(dict(skipped)),
+            "takeout": dg.MetadataValue.json(
+                {
+                    "entries": len(history.entries),
+                    "skipped": history.skipped,
+                    "file_only_videos": len(file_only),
+                }
+                if history
+                else {"file": "none"}
+            ),
+        }
+    )

@@ -1,0 +1,113 @@
+"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, a summary)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from vrdndi_pipeline.core.settings import Settings, SettingsError, load_settings
+from vrdndi_pipeline.core.store.database import make_engine, read_transaction
+from vrdndi_pipeline.core.store.migrate import head_revision, schema_revision, upgrade_schema
+from vrdndi_pipeline.core.store.schema import aw_events, metadata, videos, watch_history
+
+
+def _summary(settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade_schema(engine)
+    print(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    with read_transaction(engine) as conn:
+        for table in metadata.sorted_tables:
+            count = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            print(f"  {table.name:<15} {count:>8} rows")
+        first, last = conn.execute(
+            select(func.min(aw_events.c.timestamp), func.max(aw_events.c.timestamp))
+        ).one()
+        if first:
+            print(
+                f"  ActivityWatch events from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+            )
+        newest = conn.execute(
+            select(videos.c.published_at, videos.c.channel_title, videos.c.title)
+            .where(videos.c.published_at.is_not(None))
+            .order_by(videos.c.published_at.desc())
+            .limit(5)
+        ).all()
+        if newest:
+            print("  Newest videos:")
+            for published, channel, title in newest:
+                print(f"    {published:%Y-%m-%d}  {channel or '?'}: {title}")
+        watched = conn.execute(
+            select(func.count(func.distinct(watch_history.c.video_id)))
+        ).scalar_one()
+        print(f"  {watched} distinct videos in the watch history")
+    return 0
+
+
+def _db(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    if args.action == "upgrade":
+        upgrade_schema(engine)
+    print(f"schema revision {schema_revision(engine)} (newest shipped: {head_revision()})")
+    return 0
+
+
+def _auth(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vrdndi_pipeline.resources.youtube_oauth import authorize_installed_app
+
+    authorize_installed_app(
+        Path(settings.youtube_client_secret),
+        Path(settings.youtube_token),
+        port=args.port,
+        open_browser=not args.no_browser,
+    )
+    print(f"YouTube token saved to {settings.youtube_token} (mode 0600)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vrdndi",
+        description="vrdndi: a local-first personal YouTube feed. Settings come from VRDNDI_* "
+        "environment variables (see README.md); pipelines run in Dagster (make dev).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("summary", help="what the database holds now")
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument(
+        "action", choices=["upgrade", "revision"], help="apply migrations / show revision"
+    )
+    auth = commands.add_parser("auth", help="connect an account")
+    auth.add_argument("service", choices=["youtube"], help="the account to connect")
+    auth.add_argument(
+        "--port", type=int, default=0, help="loopback port for the OAuth redirect (0: any)"
+    )
+    auth.add_argument(
+        "--no-browser", action="store_true", help="print the URL instead of opening a browser"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"vrdndi: {error}", file=sys.stderr)
+        return 2
+    if args.command == "summary":
+        return _summary(settings)
+    if args.command == "db":
+        return _db(settings, args)
+    return _auth(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The Dagster code location: assembles the definitions, nothing else.
+
+Settings are read when Dagster loads the definitions, not at import.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+from vrdndi_pipeline.assets.youtube_videos import youtube_videos
+from vrdndi_pipeline.checks import source_checks
+from vrdndi_pipeline.core.settings import Settings, load_settings
+from vrdndi_pipeline.jobs import all_jobs
+from vrdndi_pipeline.resources.for_settings import resources_for
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[raw_aw_events, youtube_videos],
+        asset_checks=source_checks,
+        jobs=all_jobs,
+        resources=resources_for(settings),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(load_settings())

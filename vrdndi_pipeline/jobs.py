@@ -1,0 +1,16 @@
+"""Jobs: named selections of assets that run together."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+from vrdndi_pipeline.assets.youtube_videos import youtube_videos
+
+ingest_job = dg.define_asset_job(
+    "ingest_job",
+    selection=dg.AssetSelection.assets(raw_aw_events, youtube_videos),
+    description="Fetch new ActivityWatch events and YouTube videos into the database.",
+)
+
+all_jobs = [ingest_job]

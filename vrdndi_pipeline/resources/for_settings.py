@@ -1,0 +1,59 @@
+"""The resource set for given settings: live sources, or the bundled demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vrdndi_pipeline.core.settings import Settings
+from vrdndi_pipeline.resources.activitywatch import (
+    DEMO_DATA_DIR,
+    ActivityWatchExport,
+    ActivityWatchServer,
+    ActivityWatchSource,
+)
+from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
+from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
+
+
+def activitywatch_for(settings: Settings) -> ActivityWatchSource:
+    if settings.sources == "demo":
+        return ActivityWatchExport()
+    if settings.aw_export_file:
+        return ActivityWatchExport(
+            path=settings.aw_export_file,
+            hostname=settings.aw_hostname,
+            categories_file=settings.aw_categories_file,
+        )
+    return ActivityWatchServer(
+        url=settings.aw_url,
+        hostname=settings.aw_hostname,
+        categories_file=settings.aw_categories_file,
+    )
+
+
+def youtube_for(settings: Settings) -> YouTubeSource:
+    if settings.sources == "demo":
+        return YouTubeSnapshot()
+    return YouTubeApi(
+        client_secret_file=settings.youtube_client_secret,
+        token_file=settings.youtube_token,
+        api_endpoint=settings.youtube_api_endpoint or None,
+    )
+
+
+def resources_for(settings: Settings) -> dict[str, Any]:
+    """Every resource the assets ask for, keyed by the parameter name they use."""
+    database = AppDatabase(url=settings.database_url)
+    takeout_path = (
+        str(DEMO_DATA_DIR / "takeout" / "watch-history.json")
+        if settings.sources == "demo"
+        else settings.takeout_path
+    )
+    return {
+        "database": database,
+        "io_manager": SqlTableIOManager(database=database),
+        "activitywatch": activitywatch_for(settings),
+        "youtube": youtube_for(settings),
+        "takeout": TakeoutWatchHistory(path=takeout_path),
+    }
