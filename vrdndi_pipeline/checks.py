@@ -1,7 +1,5 @@
 """Asset checks on the source tables: unique keys, plausible times, parsed durations."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg

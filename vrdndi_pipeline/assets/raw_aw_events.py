@@ -1,7 +1,5 @@
 """``raw_aw_events``: the user's computer activity, fetched incrementally from ActivityWatch."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """``youtube_videos``: videos from subscriptions, likes/dislikes and the Takeout history."""
 
-from __future__ import annotations
-
 import dataclasses
 from collections import Counter
 from datetime import UTC, datetime
