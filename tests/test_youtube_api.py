@@ -28,14 +28,14 @@ from tests.fake_youtube_server import (
 from tests.harness import free_port
 from vrdndi_pipeline.demo.youtube_snapshot import SnapshotHttp, YouTubeSnapshotRouter
 from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
-from vrdndi_pipeline.resources.youtube_fetch import (
+from vrdndi_pipeline.resources.youtube_errors import (
     YouTubeApiError,
     YouTubeAuthError,
     YouTubeError,
-    YouTubeFetcher,
     YouTubeQuotaExceeded,
     quota_reset_at,
 )
+from vrdndi_pipeline.resources.youtube_fetch import YouTubeFetcher
 
 # 55 subscriptions (two pages of subscriptions and channels): channel 0 has 130 uploads (three
 # pages of playlist items), channels 1-54 one each: 184 videos, four videos.list batches.

@@ -22,13 +22,13 @@ from pydantic import Field
 
 from vrdndi_pipeline.core.records import Rating, VideoSource
 from vrdndi_pipeline.core.youtube_items import YouTubeFetch
-from vrdndi_pipeline.resources.youtube_fetch import (
+from vrdndi_pipeline.resources.youtube_errors import (
     YouTubeApiError,
     YouTubeAuthError,
     YouTubeError,
-    YouTubeFetcher,
     YouTubeQuotaExceeded,
 )
+from vrdndi_pipeline.resources.youtube_fetch import YouTubeFetcher
 
 logger = logging.getLogger(__name__)
 

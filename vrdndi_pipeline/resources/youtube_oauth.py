@@ -19,7 +19,7 @@ from google.auth import exceptions as auth_exceptions
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 
-from vrdndi_pipeline.resources.youtube_fetch import YouTubeAuthError
+from vrdndi_pipeline.resources.youtube_errors import YouTubeAuthError
 
 logger = logging.getLogger(__name__)
 
