@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -97,6 +97,10 @@ def coerce_raw_event(event: Any) -> RawEvent:
     Events without an id (some exports) get one derived from their start in milliseconds,
     stable across imports of the same file.
     """
+    raw_id: Any
+    timestamp: Any
+    duration: Any
+    data: Any
     if isinstance(event, Event):
         raw_id, timestamp, duration, data = event.id, event.timestamp, event.duration, event.data
     elif isinstance(event, Mapping):

@@ -26,7 +26,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("set sqlalchemy.url, or run migrations through `vrdndi db upgrade`")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
 
