@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -115,3 +116,37 @@ watch_history = Table(
     comment="Google Takeout watch history; one row per (video, moment watched).",
 )
 Index("ix_watch_history_watched_at", watch_history.c.watched_at)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "click_id", String(64), nullable=False, unique=True, comment="idempotency key of one click"
+    ),
+    Column("video_id", String(11), nullable=False),
+    Column("kind", String(16), nullable=False, comment="interest | productive"),
+    Column(
+        "value",
+        Integer,
+        nullable=False,
+        comment="1: interest / correct timing; 0: uninterest / not now",
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("timezone", String(64), nullable=False, comment="the user's IANA zone at the click"),
+    CheckConstraint("kind IN ('interest', 'productive')", name="kind"),
+    CheckConstraint("value IN (0, 1)", name="value"),
+    comment="Feedback clicks in the feed site, append-only; one row per click.",
+)
+Index("ix_feedback_created_at", feedback.c.created_at)
+
+interest_labels = Table(
+    "interest_labels",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("label", Integer, nullable=False, comment="1: interest, 0: uninterest"),
+    Column("labelled_at", UtcDateTime, nullable=False),
+    Column("source", String(16), nullable=False, server_default="labeller"),
+    CheckConstraint("label IN (0, 1)", name="label"),
+    comment="Interest labels from the Streamlit labeller; one row per video, the latest wins.",
+)
