@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+from vrdndi_pipeline.assets.training_data import interest_data, productive_data
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.checks import source_checks
 from vrdndi_pipeline.core.settings import Settings, load_settings
@@ -17,7 +18,7 @@ from vrdndi_pipeline.resources.for_settings import resources_for
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_aw_events, youtube_videos],
+        assets=[raw_aw_events, youtube_videos, interest_data, productive_data],
         asset_checks=source_checks,
         jobs=all_jobs,
         resources=resources_for(settings),

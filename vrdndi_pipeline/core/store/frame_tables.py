@@ -7,7 +7,6 @@ never an empty or half-written table. No ``to_sql(if_exists="replace")``.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -56,10 +55,8 @@ def _column_type(name: str, series: pd.Series) -> TypeEngine[Any]:
 
 
 def _python_value(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None  # None, NaN, NaT and pd.NA alike
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if hasattr(value, "item"):  # numpy scalars

@@ -1,0 +1,53 @@
+"""``interest_data`` and ``productive_data``: the labelled rows the model learns from."""
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+from vrdndi_pipeline.assets.youtube_videos import youtube_videos
+from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.core.training_data import RowStats, interest_rows, productive_rows
+from vrdndi_pipeline.resources.database import AppDatabase
+
+
+def _metadata(stats: RowStats) -> dict[str, object]:
+    return {
+        "dagster/row_count": stats.rows,
+        **{f"label_{label}": count for label, count in stats.by_label.items()},
+        **{f"dropped_{reason}": count for reason, count in stats.dropped.items()},
+        **stats.extra,
+    }
+
+
+@dg.asset(group_name="training", deps=[youtube_videos], kinds={"pandas", "sql"})
+def interest_data(context: dg.AssetExecutionContext, database: AppDatabase) -> pd.DataFrame:
+    """One row per video the user judged: title (original case), channel, description,
+    duration, ``interest_label`` (1 interest / 0 uninterest), where the label came from (liked,
+    disliked, labeller, feedback) and when. The latest judgement of a video wins."""
+    with read_transaction(database.engine()) as conn:
+        frame, stats = interest_rows(conn)
+    context.add_output_metadata(_metadata(stats))
+    return frame
+
+
+class ProductiveDataConfig(dg.Config):
+    context_hours: float = Field(
+        default=6.0,
+        gt=0,
+        description="Hours of ActivityWatch events before a click that form its context.",
+    )
+
+
+@dg.asset(group_name="training", deps=[raw_aw_events, youtube_videos], kinds={"pandas", "sql"})
+def productive_data(
+    context: dg.AssetExecutionContext, config: ProductiveDataConfig, database: AppDatabase
+) -> pd.DataFrame:
+    """One row per "correct timing" (1) / "not now" (0) click: the video's text and duration,
+    the click time (UTC) and the user's timezone, and ``context_events``: the ActivityWatch
+    window events of the ``context_hours`` before the click as a JSON list, clipped at the
+    click. Clicks without any events are kept and counted (``rows_without_context``)."""
+    with read_transaction(database.engine()) as conn:
+        frame, stats = productive_rows(conn, config.context_hours)
+    context.add_output_metadata({**_metadata(stats), "context_hours": config.context_hours})
+    return frame
