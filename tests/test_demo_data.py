@@ -110,6 +110,7 @@ def test_the_bundled_files_are_what_the_script_generates(files: dict[str, bytes]
 def test_another_seed_gives_other_data(files: dict[str, bytes]) -> None:
     other = generator.build_demo_data(seed=7)
     assert other[TAKEOUT_WATCH_HISTORY_FILE] != files[TAKEOUT_WATCH_HISTORY_FILE]
+    assert other["labels/feedback.json"] != files["labels/feedback.json"]
     assert json.loads(other[MANIFEST_FILE])["seed"] == 7
 
 
@@ -450,3 +451,185 @@ def test_videos_opened_on_the_laptop_are_in_the_takeout_history(
         for video_id, start in opened
     )
     assert found / len(opened) > 0.95
+
+
+# --- the people's labels ----------------------------------------------------------------------
+
+FEEDBACK, INTEREST_LABELS = "labels/feedback.json", "labels/interest_labels.json"
+CLICK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+TECHNICAL_CATEGORIES = {"27", "28"}  # Education, Science & Technology
+
+
+@pytest.fixture(scope="module")
+def feedback(files: dict[str, bytes]) -> list[dict[str, Any]]:
+    return json.loads(files[FEEDBACK])
+
+
+@pytest.fixture(scope="module")
+def interest_labels(files: dict[str, bytes]) -> list[dict[str, Any]]:
+    return json.loads(files[INTEREST_LABELS])
+
+
+@pytest.fixture(scope="module")
+def window_tops(
+    files: dict[str, bytes], buckets: dict[str, Any]
+) -> list[tuple[datetime, datetime, str]]:
+    """Window events with the top-level category aw_transform gives them (the bundled rules)."""
+    rules = json.loads(files[AW_CATEGORIES_FILE])
+    classes = [(r["name"], Rule(r["rule"])) for r in rules if r["rule"]["type"] == "regex"]
+    window = _chronological(buckets[WINDOW])
+    events = categorize(
+        [Event(timestamp=s, duration=e - s, data=dict(d)) for s, e, d in window], classes
+    )
+    return [(s, e, ev.data["$category"][0]) for (s, e, _), ev in zip(window, events, strict=True)]
+
+
+def _seconds_before(
+    window: list[tuple[datetime, datetime, str]], at: datetime, hours: float
+) -> Counter[str]:
+    start, seconds = at - timedelta(hours=hours), Counter[str]()
+    i = max(0, bisect_left(window, (start,)) - 1)
+    while i < len(window) and window[i][0] < at:
+        overlap = (min(at, window[i][1]) - max(start, window[i][0])).total_seconds()
+        seconds[window[i][2]] += max(0.0, overlap)
+        i += 1
+    return seconds
+
+
+def _context(window: list[tuple[datetime, datetime, str]], at: datetime) -> str:
+    """The majority of the last two hours: Work or Comms is focus, Media is leisure."""
+    seconds = _seconds_before(window, at, hours=2)
+    focus = seconds["Work"] + seconds["Comms"]
+    return "focus" if focus >= seconds["Media"] else "leisure"
+
+
+def _best_agreement(features: list[Any], values: list[int]) -> float:
+    """The agreement of the best classifier that sees only ``features`` (a lookup table)."""
+    table: dict[Any, Counter[int]] = {}
+    for feature, value in zip(features, values, strict=True):
+        table.setdefault(feature, Counter())[value] += 1
+    return sum(max(c.values()) for c in table.values()) / len(values)
+
+
+def test_the_labels_are_generated_files_described_by_the_manifest(
+    written: Path, files: dict[str, bytes], manifest: dict[str, Any]
+) -> None:
+    for name in (FEEDBACK, INTEREST_LABELS):
+        assert (written / name).read_bytes() == files[name]
+        assert manifest["files"][name]["bytes"] == len(files[name])
+    labels = manifest["labels"]
+    feedback = json.loads(files[FEEDBACK])
+    kinds = Counter((c["kind"], c["value"]) for c in feedback)
+    assert labels["feedback"]["clicks"] == len(feedback)
+    for kind in ("productive", "interest"):
+        summary = labels["feedback"][kind]
+        assert (summary["value_1"], summary["value_0"]) == (kinds[kind, 1], kinds[kind, 0])
+    by_context = labels["feedback"]["productive"]["by_context"]
+    assert (
+        sum(v["value_1"] + v["value_0"] for v in by_context.values())
+        == kinds["productive", 1] + kinds["productive", 0]
+    )
+    assert labels["interest_labels"]["rows"] == len(json.loads(files[INTEREST_LABELS]))
+    assert "productive" in labels["rule"] and "interest" in labels["rule"]
+
+
+def test_feedback_rows_are_clicks_in_the_table_format(feedback: list[dict[str, Any]]) -> None:
+    assert list(feedback[0]) == ["click_id", "video_id", "kind", "value", "created_at", "timezone"]
+    kinds = Counter(c["kind"] for c in feedback)
+    assert 300 <= kinds["productive"] <= 340 and 100 <= kinds["interest"] <= 140
+    assert len({c["click_id"] for c in feedback}) == len(feedback)
+    assert all(CLICK_ID.match(c["click_id"]) for c in feedback)
+    assert all(c["value"] in (0, 1) and c["timezone"] == "Europe/Berlin" for c in feedback)
+    assert all(AW_TIME.match(c["created_at"]) and ".000000+" in c["created_at"] for c in feedback)
+    times = [c["created_at"] for c in feedback]
+    assert times == sorted(times)
+    days = {datetime.fromisoformat(t).astimezone(ZoneInfo("Europe/Berlin")).date() for t in times}
+    assert len(days) >= 18  # spread over the three weeks of ActivityWatch data
+
+
+def test_every_click_has_six_hours_of_activity_before_it(
+    feedback: list[dict[str, Any]],
+    window_tops: list[tuple[datetime, datetime, str]],
+    buckets: dict[str, Any],
+) -> None:
+    not_afk = [(s, e) for s, e, d in _chronological(buckets[AFK]) if d["status"] == "not-afk"]
+    for click in feedback:
+        at = datetime.fromisoformat(click["created_at"])
+        assert at - timedelta(hours=6) >= ANCHOR - timedelta(days=21) and at < ANCHOR
+        assert sum(_seconds_before(window_tops, at, hours=6).values()) >= 30 * 60, click
+        assert _overlap(at - timedelta(seconds=1), at + timedelta(seconds=1), not_afk) > 0, click
+
+
+def test_clicks_are_on_known_videos_published_before_them(
+    feedback: list[dict[str, Any]], youtube: dict[str, Any]
+) -> None:
+    videos = {v["id"]: v for v in youtube["videos.json"]}
+    for click in feedback:
+        video = videos[click["video_id"]]
+        published = datetime.fromisoformat(video["snippet"]["publishedAt"])
+        assert published < datetime.fromisoformat(click["created_at"]), click
+
+
+def test_feedback_labels_are_roughly_balanced_in_both_contexts(
+    feedback: list[dict[str, Any]], window_tops: list[tuple[datetime, datetime, str]]
+) -> None:
+    for kind in ("productive", "interest"):
+        values = [c["value"] for c in feedback if c["kind"] == kind]
+        assert 0.35 <= sum(values) / len(values) <= 0.65, kind
+    productive = [c for c in feedback if c["kind"] == "productive"]
+    contexts = Counter(
+        _context(window_tops, datetime.fromisoformat(c["created_at"])) for c in productive
+    )
+    assert min(contexts["focus"], contexts["leisure"]) >= 0.35 * len(productive), contexts
+
+
+def test_the_timing_rule_is_learnable_from_context_and_video_together(
+    feedback: list[dict[str, Any]],
+    window_tops: list[tuple[datetime, datetime, str]],
+    youtube: dict[str, Any],
+) -> None:
+    categories = {v["id"]: v["snippet"]["categoryId"] for v in youtube["videos.json"]}
+    productive = [c for c in feedback if c["kind"] == "productive"]
+    values = [c["value"] for c in productive]
+    contexts = [_context(window_tops, datetime.fromisoformat(c["created_at"])) for c in productive]
+    technical = [categories[c["video_id"]] in TECHNICAL_CATEGORIES for c in productive]
+    # focused work wants technical videos, leisure wants entertainment
+    rule = [int((ctx == "focus") == tech) for ctx, tech in zip(contexts, technical, strict=True)]
+    agreement = sum(r == v for r, v in zip(rule, values, strict=True)) / len(values)
+    assert 0.8 <= agreement < 0.97  # learnable, but noisy
+    assert _best_agreement(list(zip(contexts, technical, strict=True)), values) >= 0.8
+    assert _best_agreement(contexts, values) < 0.7
+    assert _best_agreement(technical, values) < 0.7
+
+
+def test_the_labeller_labelled_watched_videos_and_the_latest_label_wins(
+    interest_labels: list[dict[str, Any]],
+    takeout: list[dict[str, Any]],
+    youtube: dict[str, Any],
+) -> None:
+    assert list(interest_labels[0]) == ["video_id", "label", "labelled_at"]
+    first_watch: dict[str, datetime] = {}
+    for entry in takeout:
+        if _kind(entry) == "watch":
+            video_id, at = entry["titleUrl"][-11:], datetime.fromisoformat(entry["time"])
+            first_watch[video_id] = min(at, first_watch.get(video_id, at))
+    known = {v["id"] for v in youtube["videos.json"]}
+    times = [datetime.fromisoformat(r["labelled_at"]) for r in interest_labels]
+    assert times == sorted(times) and times[-1] < ANCHOR
+    for row, at in zip(interest_labels, times, strict=True):
+        assert row["video_id"] in known and row["label"] in (0, 1)
+        assert first_watch[row["video_id"]] < at, row
+    latest = {r["video_id"]: r["label"] for r in interest_labels}
+    assert 230 <= len(latest) <= 270
+    labels = Counter(r["video_id"] for r in interest_labels)
+    twice = [v for v, n in labels.items() if n > 1]
+    assert 3 <= len(twice) <= 10
+    for video_id in twice:
+        rows = [r["label"] for r in interest_labels if r["video_id"] == video_id]
+        assert len(set(rows)) == 2 and latest[video_id] == rows[-1]
+    # as the ratings: liked videos mostly labelled 1, disliked ones mostly 0
+    ratings = youtube["ratings.json"]
+    liked = [latest[v] for v in ratings["like"] if v in latest]
+    disliked = [latest[v] for v in ratings["dislike"] if v in latest]
+    assert len(liked) >= 20 and sum(liked) / len(liked) > 0.75
+    assert len(disliked) >= 10 and sum(disliked) / len(disliked) < 0.35

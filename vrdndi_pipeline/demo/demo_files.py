@@ -31,6 +31,7 @@ from vrdndi_pipeline.demo.anchor import (
 )
 from vrdndi_pipeline.demo.catalogue import make_catalogue
 from vrdndi_pipeline.demo.day_plan import plan_days
+from vrdndi_pipeline.demo.labels import FEEDBACK_FILE, INTEREST_LABELS_FILE, DemoLabels, demo_labels
 from vrdndi_pipeline.demo.ratings import choose_ratings
 from vrdndi_pipeline.demo.records import Catalogue
 from vrdndi_pipeline.demo.takeout_export import TakeoutHistoryDoc, takeout_history, takeout_json
@@ -74,7 +75,22 @@ def build_demo_data(seed: int = DEFAULT_SEED) -> dict[str, bytes]:
         **{f"{YOUTUBE_DIR}/{name}": _json_bytes(doc) for name, doc in youtube.items()},
         TAKEOUT_WATCH_HISTORY_FILE: (takeout_json(history.entries) + "\n").encode(),
     }
-    manifest = make_manifest(seed, catalogue, export, youtube, history, sorted(deleted), files)
+    # after every other part, from their outputs only: the labels draw on streams of their own
+    labels = demo_labels(
+        export,
+        category_rules(),
+        youtube["videos.json"],
+        history.entries,
+        catalogue,
+        aw_start,
+        ANCHOR_MS,
+        seed,
+    )
+    files[FEEDBACK_FILE] = _json_bytes(list(labels.feedback))
+    files[INTEREST_LABELS_FILE] = _json_bytes(list(labels.interest_labels))
+    manifest = make_manifest(
+        seed, catalogue, export, youtube, history, sorted(deleted), labels, files
+    )
     files[MANIFEST_FILE] = _json_bytes(manifest)
     return files
 
@@ -86,6 +102,7 @@ def make_manifest(
     youtube: dict[str, Any],
     history: TakeoutHistoryDoc,
     deleted_ids: list[str],
+    labels: DemoLabels,
     files: dict[str, bytes],
 ) -> dict[str, Any]:
     buckets = export["buckets"]
@@ -117,6 +134,7 @@ def make_manifest(
             "dislikes": len(youtube["ratings.json"]["dislike"]),
         },
         "takeout": {"days": TAKEOUT_DAYS, **history.counts, "deleted_video_ids": deleted_ids},
+        "labels": labels.summary,
         "files": {
             name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in sorted(files.items())
