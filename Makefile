@@ -31,7 +31,8 @@ data/%/dagster.yaml: dagster.yaml
 data/dagster/dagster.yaml: dagster.yaml
 	@mkdir -p $(@D) && cp dagster.yaml $@
 
-demo: install data/demo/dagster/dagster.yaml ## run the ingest job on the bundled demo data, print what it made
+demo: install data/demo/dagster/dagster.yaml ## run the pipeline on the bundled demo data, print what it made
+	$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
 	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j ingest_job
 	@$(DEMO_ENV) $(BIN)/vrdndi summary
 	@echo

@@ -55,6 +55,22 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_demo_labels(settings: Settings) -> int:
+    from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
+
+    if settings.sources != "demo":
+        print(
+            "vrdndi: seed-demo-labels writes sample clicks; run it with VRDNDI_SOURCES=demo",
+            file=sys.stderr,
+        )
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade_schema(engine)
+    counts = seed_demo_labels(engine)
+    print("Demo labels seeded: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
 def _auth(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -79,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("summary", help="what the database holds now")
+    commands.add_parser(
+        "seed-demo-labels",
+        help="insert the demo's simulated feedback clicks and labels (demo only)",
+    )
     db = commands.add_parser("db", help="database schema")
     db.add_argument(
         "action", choices=["upgrade", "revision"], help="apply migrations / show revision"
@@ -108,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _summary(settings)
     if args.command == "db":
         return _db(settings, args)
+    if args.command == "seed-demo-labels":
+        return _seed_demo_labels(settings)
     return _auth(settings, args)
 
 
