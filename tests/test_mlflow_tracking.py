@@ -1,0 +1,474 @@
+"""MlflowTracking against a real MLflow store, and the promotion rule that moves ``champion``.
+
+Every store test gets its own SQLite file, copied from one migrated once per module: MLflow's
+migrations take 3-6 s on a fresh file, a copy a few ms. Everything written is read back
+through a fresh ``MlflowClient``, not through the resource under test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tests.harness.ports import Watchdog, free_port, signal_group
+from vrdndi_pipeline.core.promotion import (
+    HoldoutScore,
+    comparable_metric,
+    decide_promotion,
+)
+from vrdndi_pipeline.resources.mlflow_tracking import (
+    CHAMPION_ALIAS,
+    MAX_PARAM_VALUE_LENGTH,
+    METRICS_PER_BATCH,
+    PARAMS_PER_BATCH,
+    MlflowTracking,
+    flatten_params,
+)
+
+MODEL = "vrdndi-productive"
+
+# MLflow 3.17's store uses SQLAlchemy's `noload`, deprecated in SQLAlchemy 2.1 (harmless here).
+pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
+
+
+def score(p_auc: float | None, p_f1: float = 0.5, i_auc: float | None = 0.6, i_f1: float = 0.5):
+    return HoldoutScore(
+        productive_roc_auc=p_auc, productive_f1=p_f1, interest_roc_auc=i_auc, interest_f1=i_f1
+    )
+
+
+# --- decide_promotion: pure --------------------------------------------------------------
+
+
+def test_no_champion_and_beats_baseline_is_promoted() -> None:
+    decision = decide_promotion(score(0.71), None, score(0.64))
+    assert decision.promote
+    assert decision.reason == (
+        "no champion yet and beats the baseline (0.710 > 0.640) on productive ROC-AUC"
+    )
+    assert (decision.candidate_primary, decision.champion_primary) == (0.71, None)
+    assert decision.baseline_primary == 0.64
+
+
+def test_beats_baseline_and_champion_reason_names_the_version() -> None:
+    decision = decide_promotion(score(0.71), score(0.68), score(0.64), champion_version="3")
+    assert decision.promote
+    assert decision.reason == (
+        "beats the baseline (0.710 > 0.640) and champion v3 (0.710 > 0.680) on productive ROC-AUC"
+    )
+
+
+def test_below_baseline_is_never_promoted_even_above_a_weak_champion() -> None:
+    assert not decide_promotion(score(0.60), None, score(0.64)).promote
+    decision = decide_promotion(score(0.60), score(0.55), score(0.64), champion_version="1")
+    assert not decision.promote
+    assert decision.reason.startswith("does not beat the baseline (0.600 <= 0.640)")
+
+
+def test_worse_than_champion_is_not_promoted() -> None:
+    decision = decide_promotion(score(0.67), score(0.68), score(0.64), champion_version="2")
+    assert not decision.promote
+    assert decision.reason == (
+        "does not beat champion v2 (0.670 <= 0.680), though it beats the baseline "
+        "(0.670 > 0.640) on productive ROC-AUC"
+    )
+
+
+def test_ties_keep_the_champion() -> None:
+    assert not decide_promotion(score(0.64), None, score(0.64)).promote
+    assert not decide_promotion(score(0.70), score(0.70), score(0.64)).promote
+
+
+def test_min_gain_is_exclusive_and_float_noise_counts_as_a_tie() -> None:
+    # 0.69 + 0.02 is 0.7100000000000001 in floats, 0.73 - 0.71 is 0.020000000000000018.
+    assert not decide_promotion(score(0.71), score(0.69), score(0.60), min_gain=0.02).promote
+    assert not decide_promotion(score(0.73), score(0.71), score(0.60), min_gain=0.02).promote
+    assert not decide_promotion(score(0.71), None, score(0.69), min_gain=0.02).promote
+    decision = decide_promotion(score(0.712), score(0.69), score(0.60), min_gain=0.02)
+    assert decision.promote
+    assert "(0.712 > 0.690 + 0.020)" in decision.reason
+
+
+def test_missing_roc_auc_compares_everyone_on_f1() -> None:
+    candidate = score(None, p_f1=0.80)
+    champion = score(0.90, p_f1=0.70)  # a higher ROC-AUC must not be compared with an F1
+    decision = decide_promotion(candidate, champion, score(0.50, p_f1=0.60))
+    assert decision.metric == "productive_f1"
+    assert (decision.candidate_primary, decision.champion_primary) == (0.80, 0.70)
+    assert decision.promote and decision.reason.endswith("on productive F1")
+    assert candidate.primary == 0.80 and champion.primary == 0.90
+    assert comparable_metric(champion, score(0.5)) == "productive_roc_auc"
+
+
+def test_holdout_score_validation_and_nan_roc_auc() -> None:
+    assert score(math.nan).productive_roc_auc is None  # scikit-learn's "undefined"
+    assert score(0.7, i_auc=math.nan).interest_roc_auc is None
+    for bad in ({"p_auc": 1.2}, {"p_auc": 0.5, "p_f1": math.nan}, {"p_auc": -0.1}):
+        with pytest.raises(ValueError, match="must be a number in"):
+            score(**bad)
+    with pytest.raises(ValueError, match="min_gain"):
+        decide_promotion(score(0.7), None, score(0.6), min_gain=-0.01)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        score(0.7).productive_f1 = 0.1  # type: ignore[misc]
+
+
+def test_holdout_score_round_trips_through_metric_names() -> None:
+    original = score(None, p_f1=0.4, i_auc=0.8, i_f1=0.3)
+    metrics = original.to_metrics()
+    assert metrics["holdout.productive_roc_auc"] is None
+    logged = {k: v for k, v in metrics.items() if v is not None}  # what log_metrics stores
+    assert HoldoutScore.from_metrics(logged) == original
+    assert HoldoutScore.from_metrics({"holdout.productive_f1": 0.4}) is None
+
+
+# --- MlflowTracking: real SQLite store ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mlflow import MlflowClient
+
+    path = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def tracking(tmp_path: Path, migrated_db: Path) -> MlflowTracking:
+    shutil.copyfile(migrated_db, tmp_path / "mlflow.db")
+    return MlflowTracking(
+        tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+        artifact_location=str(tmp_path / "mlartifacts"),
+    )
+
+
+def fresh_client(tracking: MlflowTracking):
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=tracking.tracking_uri, registry_uri=tracking.tracking_uri)
+
+
+def adapter_folder(root: Path, marker: str) -> Path:
+    folder = root / f"adapter-{marker}"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "adapter_config.json").write_text(f'{{"marker": "{marker}"}}')
+    (folder / "nested" / "weights.bin").write_bytes(marker.encode() * 3)
+    return folder
+
+
+@dataclasses.dataclass
+class LoraConfig:
+    r: int = 8
+    target_modules: tuple[str, ...] = ("query", "value")
+
+
+def test_run_holds_exactly_its_params_metrics_and_artifacts(
+    tracking: MlflowTracking, tmp_path: Path
+) -> None:
+    params = {
+        "model": {"backbone": "all-MiniLM-L6-v2", "lora": LoraConfig()},
+        "train": {"lr": 3e-4, "epochs": 3, "device": None},
+        "notes": "x" * (MAX_PARAM_VALUE_LENGTH + 50),
+    }
+    losses = [0.9, 0.6, 0.45]
+    with tracking.start_run("train-1", params, tags={"trigger": "test"}) as run:
+        for epoch, loss in enumerate(losses):
+            run.log_metrics({"train.loss": loss, "holdout.productive_roc_auc": None}, step=epoch)
+        run.log_artifacts(adapter_folder(tmp_path, "a"), "adapter")
+
+    client = fresh_client(tracking)
+    stored = client.get_run(run.run_id)
+    assert stored.info.status == "FINISHED"
+    assert stored.info.run_name == "train-1"
+    assert stored.data.tags["trigger"] == "test"
+    assert stored.data.params == {
+        "model.backbone": "all-MiniLM-L6-v2",
+        "model.lora.r": "8",
+        "model.lora.target_modules": "('query', 'value')",
+        "train.lr": "0.0003",
+        "train.epochs": "3",
+        "train.device": "None",
+        "notes": "x" * MAX_PARAM_VALUE_LENGTH,
+    }
+    history = client.get_metric_history(run.run_id, "train.loss")
+    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [
+        (0, 0.9),
+        (1, 0.6),
+        (2, 0.45),
+    ]
+    assert set(stored.data.metrics) == {"train.loss"}  # None was skipped
+    files = {a.path for a in client.list_artifacts(run.run_id, "adapter")}
+    assert files == {"adapter/adapter_config.json", "adapter/nested"}
+    experiment = client.get_experiment(stored.info.experiment_id)
+    assert experiment.name == "vrdndi"
+    assert experiment.artifact_location == str(tmp_path / "mlartifacts")
+    assert Path(stored.info.artifact_uri).is_relative_to(tmp_path / "mlartifacts")
+
+
+def test_many_params_and_metrics_are_batched_within_mlflow_limits(
+    tracking: MlflowTracking,
+) -> None:
+    params = {f"p{i}": i for i in range(PARAMS_PER_BATCH * 2 + 5)}
+    with tracking.start_run("wide", params) as run:
+        run.log_metrics({f"m{i}": float(i) for i in range(METRICS_PER_BATCH + 3)}, step=0)
+    stored = fresh_client(tracking).get_run(run.run_id)
+    assert len(stored.data.params) == len(params)
+    assert len(stored.data.metrics) == METRICS_PER_BATCH + 3
+
+
+def test_our_limits_match_mlflow() -> None:
+    from mlflow.utils import validation
+
+    assert MAX_PARAM_VALUE_LENGTH == validation.MAX_PARAM_VAL_LENGTH
+    assert PARAMS_PER_BATCH == validation.MAX_PARAMS_TAGS_PER_BATCH
+    assert METRICS_PER_BATCH == validation.MAX_METRICS_PER_BATCH
+
+
+def test_failing_block_marks_the_run_failed(tracking: MlflowTracking) -> None:
+    with pytest.raises(RuntimeError, match="diverged"):
+        with tracking.start_run("boom", {"lr": 1.0}) as run:
+            run.log_metrics({"train.loss": math.inf}, step=0)
+            raise RuntimeError("loss diverged")
+    with pytest.raises(KeyboardInterrupt):
+        with tracking.start_run("interrupted") as interrupted:
+            raise KeyboardInterrupt
+    client = fresh_client(tracking)
+    assert client.get_run(run.run_id).info.status == "FAILED"
+    assert client.get_run(run.run_id).info.end_time is not None
+    assert client.get_run(interrupted.run_id).info.status == "KILLED"
+
+
+def test_a_param_mlflow_refuses_ends_the_new_run_failed(tracking: MlflowTracking) -> None:
+    from mlflow.exceptions import MlflowException
+
+    with pytest.raises(MlflowException):
+        tracking.start_run("bad-param", {"what?!": 1})
+    (run,) = fresh_client(tracking).search_runs([tracking.experiment_id()])
+    assert run.info.status == "FAILED"
+
+
+def run_with_adapter(
+    tracking: MlflowTracking, tmp_path: Path, marker: str, holdout: HoldoutScore
+) -> str:
+    with tracking.start_run(f"train-{marker}", {"marker": marker}) as run:
+        run.log_metrics({"train.loss": 0.5}, step=0)
+        run.log_metrics(holdout.to_metrics(), step=1)
+        run.log_artifacts(adapter_folder(tmp_path, marker), "adapter")
+    return run.run_id
+
+
+def promote_if_better(
+    tracking: MlflowTracking, version: str, candidate: HoldoutScore, baseline: HoldoutScore
+):
+    current = tracking.champion()
+    decision = decide_promotion(
+        candidate,
+        None if current is None else current.holdout,
+        baseline,
+        champion_version=None if current is None else current.version,
+    )
+    if decision.promote:
+        tracking.set_champion(version)
+    return decision
+
+
+def test_champion_alias_moves_only_on_improvement(tracking: MlflowTracking, tmp_path: Path) -> None:
+    baseline = score(0.60)
+    assert tracking.champion() is None  # no registered model yet
+    versions: list[str] = []
+    decisions = []
+    for marker, auc in (("v1", 0.70), ("v2", 0.65), ("v3", 0.75)):
+        candidate = score(auc)
+        run_id = run_with_adapter(tracking, tmp_path, marker, candidate)
+        version = tracking.register_version(run_id, "adapter", tags={"marker": marker})
+        if not versions:
+            assert tracking.champion() is None  # registered, but nothing promoted
+        versions.append(version)
+        decisions.append(promote_if_better(tracking, version, candidate, baseline))
+        tracking.set_version_tags(version, {"promotion": decisions[-1].reason})
+        alias = fresh_client(tracking).get_model_version_by_alias(MODEL, CHAMPION_ALIAS)
+        assert str(alias.version) == {"v1": "1", "v2": "1", "v3": "3"}[marker]
+
+    assert versions == ["1", "2", "3"]
+    assert [d.promote for d in decisions] == [True, False, True]
+    assert decisions[0].reason.startswith("no champion yet and beats the baseline")
+    assert decisions[1].reason.startswith("does not beat champion v1 (0.650 <= 0.700)")
+    assert decisions[2].reason.startswith("beats the baseline (0.750 > 0.600) and champion v1")
+
+    champion = tracking.champion()
+    assert champion is not None
+    assert champion.version == "3"
+    assert champion.holdout == score(0.75)
+    assert champion.tags["marker"] == "v3" and champion.tags["promotion"] == decisions[2].reason
+    assert (champion.local_path / "adapter_config.json").read_text() == '{"marker": "v3"}'
+    assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"v3v3v3"
+    source = fresh_client(tracking).get_model_version(MODEL, "3").source
+    assert source == f"{fresh_client(tracking).get_run(champion.run_id).info.artifact_uri}/adapter"
+
+    copy = tracking.champion(download_dir=tmp_path / "download")
+    assert copy is not None and copy.local_path.is_relative_to(tmp_path / "download")
+    assert (copy.local_path / "nested" / "weights.bin").read_bytes() == b"v3v3v3"
+
+
+def test_candidate_below_baseline_is_never_promoted(
+    tracking: MlflowTracking, tmp_path: Path
+) -> None:
+    weak = score(0.55)
+    version = tracking.register_version(run_with_adapter(tracking, tmp_path, "w", weak), "adapter")
+    decision = promote_if_better(tracking, version, weak, baseline=score(0.60))
+    assert not decision.promote
+    assert tracking.champion() is None
+    assert fresh_client(tracking).get_registered_model(MODEL).aliases == {}
+
+
+def test_register_refuses_a_missing_artifact_folder(tracking: MlflowTracking) -> None:
+    with tracking.start_run("empty") as run:
+        pass
+    with pytest.raises(ValueError, match="no artifacts under 'adapter'"):
+        tracking.register_version(run.run_id, "adapter")
+
+
+def test_construction_touches_nothing_and_state_stays_local(
+    tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlflow
+
+    monkeypatch.chdir(tmp_path)
+    global_uri = mlflow.get_tracking_uri()
+    lazy = MlflowTracking(
+        tracking_uri=f"sqlite:///{tmp_path / 'sub' / 'mlflow.db'}", artifact_location="mlartifacts"
+    )
+    assert not (tmp_path / "sub").exists()  # nothing at construction
+
+    shutil.copyfile(migrated_db, tmp_path / "mlflow-copy.db")
+    tracking = MlflowTracking(
+        tracking_uri=f"sqlite:///{tmp_path / 'mlflow-copy.db'}", artifact_location="mlartifacts"
+    )
+    with tracking.start_run("r") as run:
+        run.log_artifacts(adapter_folder(tmp_path, "x"), "adapter")
+    tracking.set_champion(tracking.register_version(run.run_id, "adapter"))
+    assert tracking.champion() is not None
+    # A relative artifact_location is made absolute, so runs started elsewhere agree.
+    assert Path(run.artifact_uri).is_relative_to(tmp_path / "mlartifacts")
+    assert mlflow.get_tracking_uri() == global_uri
+    assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "mlruns").exists()
+    assert lazy._client is None
+
+
+def test_existing_experiment_is_reused_warned_about_and_restored(
+    tracking: MlflowTracking, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = tracking.experiment_id()
+    fresh_client(tracking).delete_experiment(first)
+    moved = MlflowTracking(
+        tracking_uri=tracking.tracking_uri, artifact_location=str(tmp_path / "elsewhere")
+    )
+    with caplog.at_level("WARNING", logger="vrdndi_pipeline.resources.mlflow_tracking"):
+        with moved.start_run("after-restore") as run:
+            pass
+    assert moved.experiment_id() == first  # found and restored, not created twice
+    assert fresh_client(tracking).get_experiment(first).lifecycle_stage == "active"
+    assert Path(run.artifact_uri).is_relative_to(tmp_path / "mlartifacts")
+    assert "Restoring the deleted MLflow experiment" in caplog.text
+    assert "(fixed at creation)" in caplog.text
+
+
+def test_flatten_params() -> None:
+    assert flatten_params({"a": {"b": {"c": 1}}, "d": [1, 2], "e": True}) == {
+        "a.b.c": "1",
+        "d": "[1, 2]",
+        "e": "True",
+    }
+
+
+def test_works_as_a_dagster_resource(tracking: MlflowTracking) -> None:
+    @dg.asset
+    def tracked(mlflow_tracking: MlflowTracking) -> dg.MaterializeResult:
+        with mlflow_tracking.start_run("from-dagster", {"k": "v"}) as run:
+            run.log_metrics({"x": 1.0}, step=0)
+        return dg.MaterializeResult(metadata={"mlflow_run_id": run.run_id})
+
+    result = dg.materialize([tracked], resources={"mlflow_tracking": tracking})
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("tracked")
+    run_id = materialization.metadata["mlflow_run_id"].value
+    assert fresh_client(tracking).get_run(run_id).data.params == {"k": "v"}
+
+
+# --- one real `mlflow server` -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def mlflow_server(root: Path, db: Path) -> Iterator[str]:
+    """`mlflow server` on a free loopback port; stopped by pid (SIGTERM to its group)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = root / "mlflow-server.log"
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "server"]
+            + ["--backend-store-uri", f"sqlite:///{db}"]
+            + ["--default-artifact-root", str(root / "server-artifacts")]
+            + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+        )
+    watchdog = Watchdog(proc.pid)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"mlflow server did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        watchdog.disarm()
+        signal_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.mark.slow
+def test_against_a_real_mlflow_server(tmp_path: Path, migrated_db: Path) -> None:
+    shutil.copyfile(migrated_db, tmp_path / "server.db")
+    with mlflow_server(tmp_path, tmp_path / "server.db") as url:
+        tracking = MlflowTracking(tracking_uri=url, artifact_location=str(tmp_path / "mlartifacts"))
+        run_id = run_with_adapter(tracking, tmp_path, "s1", score(0.7))
+        version = tracking.register_version(run_id, "adapter")
+        assert version == "1"
+        assert promote_if_better(tracking, version, score(0.7), score(0.6)).promote
+        champion = tracking.champion()
+        assert champion is not None and champion.version == "1"
+        assert champion.holdout == score(0.7)
+        assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"s1s1s1"
+        with pytest.raises(ValueError):
+            with tracking.start_run("fails"):
+                raise ValueError("boom")
+        statuses = {
+            r.info.run_name: r.info.status
+            for r in fresh_client(tracking).search_runs([tracking.experiment_id()])
+        }
+        assert statuses == {"train-s1": "FINISHED", "fails": "FAILED"}
