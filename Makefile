@@ -5,10 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 ROOT := $(CURDIR)
 
-# Local-first: no usage telemetry from MLflow and friends, no model hub downloads at run time.
+# Local-first: no usage telemetry from MLflow and friends.
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
-export HF_HUB_OFFLINE := 1
 
 # The demo keeps its own database and Dagster instance, so sample rows never mix with yours.
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
