@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.training_data import interest_data, productive_data
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.checks import source_checks
@@ -18,7 +19,13 @@ from vrdndi_pipeline.resources.for_settings import resources_for
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_aw_events, youtube_videos, interest_data, productive_data],
+        assets=[
+            raw_aw_events,
+            youtube_videos,
+            interest_data,
+            productive_data,
+            trained_lora_adapter,
+        ],
         asset_checks=source_checks,
         jobs=all_jobs,
         resources=resources_for(settings),

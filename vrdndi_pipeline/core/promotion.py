@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Literal
 
+from vrdndi_pipeline.core.model.metrics import Evaluation
+
 PrimaryMetric = Literal["productive_roc_auc", "productive_f1"]
 
 _METRIC_LABELS: dict[PrimaryMetric, str] = {
@@ -171,3 +173,15 @@ __all__ = [
     "comparable_metric",
     "decide_promotion",
 ]
+
+
+def holdout_score(evaluation: Evaluation | None) -> HoldoutScore | None:
+    """The promotion view of an evaluation; ``None`` when a head has no holdout rows."""
+    if evaluation is None or evaluation.productive is None or evaluation.interest is None:
+        return None
+    return HoldoutScore(
+        productive_roc_auc=evaluation.productive.roc_auc,
+        productive_f1=evaluation.productive.f1,
+        interest_roc_auc=evaluation.interest.roc_auc,
+        interest_f1=evaluation.interest.f1,
+    )

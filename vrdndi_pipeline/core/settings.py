@@ -37,6 +37,7 @@ class Settings:
     youtube_token: str  # VRDNDI_YOUTUBE_TOKEN
     youtube_api_endpoint: str  # VRDNDI_YOUTUBE_API_ENDPOINT
     takeout_path: str  # VRDNDI_TAKEOUT_PATH
+    mlflow_tracking_uri: str  # VRDNDI_MLFLOW_TRACKING_URI ("": a SQLite file in the data folder)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,4 +72,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         youtube_token=get("YOUTUBE_TOKEN", "secrets/youtube_token.json"),
         youtube_api_endpoint=get("YOUTUBE_API_ENDPOINT"),
         takeout_path=get("TAKEOUT_PATH", str(data_dir / "takeout" / "watch-history.json")),
+        mlflow_tracking_uri=get("MLFLOW_TRACKING_URI"),
     )

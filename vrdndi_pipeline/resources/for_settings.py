@@ -12,6 +12,7 @@ from vrdndi_pipeline.resources.activitywatch import (
     ActivityWatchSource,
 )
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
 
@@ -56,4 +57,14 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         "activitywatch": activitywatch_for(settings),
         "youtube": youtube_for(settings),
         "takeout": TakeoutWatchHistory(path=takeout_path),
+        "tracking": tracking_for(settings),
     }
+
+
+def tracking_for(settings: Settings) -> MlflowTracking:
+    """MLflow in a SQLite file and an artifact folder under the data folder (local-first)."""
+    data_dir = settings.data_dir.expanduser().resolve()
+    return MlflowTracking(
+        tracking_uri=settings.mlflow_tracking_uri or f"sqlite:///{data_dir / 'mlflow.db'}",
+        artifact_location=str(data_dir / "mlartifacts"),
+    )
