@@ -1,0 +1,161 @@
+"""What the model learns from (``TrainingExample``) and what it scores (``CandidateVideo``).
+
+Labels: interest 1 = interested, 0 = not; productive 1 = "correct timing", 0 = "not now".
+A missing label is ``None`` here; it becomes ``ignore_index`` only inside tensors.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from vrdndi_pipeline.core.model.context_features import ContextEvent, parse_context_events
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+LABEL_MEANINGS = {
+    "interest": {0: "not interested", 1: "interested"},
+    "productive": {0: "not now", 1: "correct timing"},
+}
+
+
+def video_text(title: str | None, channel_title: str | None, description: str | None) -> str:
+    """The text the backbone reads: ``"title | channel | description"``, missing parts left out."""
+    parts = (title, channel_title, description)
+    return " | ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingExample:
+    """One labelled row: an interest row (no moment, no context) or a productive row (feedback
+    given at ``moment`` with the ActivityWatch ``context`` before it, in ``timezone``)."""
+
+    video_id: str
+    text: str
+    video_duration_s: float | None
+    moment: datetime | None
+    context: tuple[ContextEvent, ...]
+    interest_label: int | None
+    productive_label: int | None
+    timezone: str = "UTC"
+
+    @property
+    def is_productive(self) -> bool:
+        return self.productive_label is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateVideo:
+    """A video to score."""
+
+    video_id: str
+    title: str
+    channel_title: str | None
+    description: str | None
+    duration_s: float | None
+
+    @property
+    def text(self) -> str:
+        return video_text(self.title, self.channel_title, self.description)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _label(value: Any, column: str) -> int | None:
+    if _missing(value):
+        return None
+    label = int(value)
+    if label not in (0, 1) or label != value:
+        raise ValueError(f"{column} must be 0, 1 or missing, got {value!r}")
+    return label
+
+
+def _duration(value: Any) -> float | None:
+    if _missing(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _utc(value: Any) -> datetime:
+    moment = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise ValueError(f"feedback_at must be a timezone-aware datetime, got {value!r}")
+    return moment.astimezone(UTC)
+
+
+def _text(row: Any) -> str:
+    return video_text(
+        *(
+            None if _missing(row.get(c)) else str(row.get(c))
+            for c in ("title", "channel_title", "description")
+        )
+    )
+
+
+def examples_from_frames(
+    interest_frame: pd.DataFrame | None, productive_frame: pd.DataFrame | None
+) -> list[TrainingExample]:
+    """Training examples from the ``interest_data`` and ``productive_data`` tables.
+
+    interest_data: ``video_id, title, channel_title, description, duration_s, interest_label``.
+    productive_data: ``feedback_id, video_id, title, channel_title, description, duration_s,
+    productive_label, feedback_at (UTC), timezone (IANA), context_events (JSON list)``.
+    Rows without a label are skipped (and counted in the log).
+    """
+    examples: list[TrainingExample] = []
+    skipped = 0
+    if interest_frame is not None:
+        for row in interest_frame.to_dict("records"):
+            label = _label(row.get("interest_label"), "interest_label")
+            if label is None:
+                skipped += 1
+                continue
+            examples.append(
+                TrainingExample(
+                    video_id=str(row["video_id"]),
+                    text=_text(row),
+                    video_duration_s=_duration(row.get("duration_s")),
+                    moment=None,
+                    context=(),
+                    interest_label=label,
+                    productive_label=None,
+                )
+            )
+    if productive_frame is not None:
+        for row in productive_frame.to_dict("records"):
+            label = _label(row.get("productive_label"), "productive_label")
+            if label is None:
+                skipped += 1
+                continue
+            zone = row.get("timezone")
+            examples.append(
+                TrainingExample(
+                    video_id=str(row["video_id"]),
+                    text=_text(row),
+                    video_duration_s=_duration(row.get("duration_s")),
+                    moment=_utc(row["feedback_at"]),
+                    context=parse_context_events(row.get("context_events")),
+                    interest_label=None,
+                    productive_label=label,
+                    timezone="UTC" if _missing(zone) else str(zone),
+                )
+            )
+    if skipped:
+        log.info("skipped %d rows without a label", skipped)
+    return examples

@@ -1,0 +1,96 @@
+"""Score candidate videos for one moment and its computer-activity context."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from vrdndi_pipeline.core.model.context_features import ContextEvent
+from vrdndi_pipeline.core.model.examples import CandidateVideo, TrainingExample
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.model.prediction import predict
+from vrdndi_pipeline.core.model.runtime import configure_threads
+
+
+@dataclass(frozen=True, slots=True)
+class VideoScore:
+    """P(class 1) of each head: ``interest`` = interested, ``productive`` = right time now."""
+
+    video_id: str
+    interest: float
+    productive: float
+
+
+def score_videos(
+    model_or_path: HybridProductiveModel | str | os.PathLike[str],
+    videos: Sequence[CandidateVideo],
+    moment: datetime,
+    context_events: Sequence[ContextEvent],
+    timezone: str,
+    *,
+    batch_size: int = 32,
+    interest_without_context: bool = True,
+) -> list[VideoScore]:
+    """Scores of ``videos`` (same order) at ``moment`` (tz-aware) after ``context_events``.
+
+    ``model_or_path`` is a trained model or an adapter folder (loaded with
+    :func:`adapter_files.load_adapter`; load once and pass the model when scoring repeatedly).
+    The context is windowed exactly as in training (``context_hours`` before ``moment``, the
+    ``max_context_events`` most recent) and ``timezone`` (IANA) gives the local time of day.
+    Runs in eval mode, float32, under ``torch.inference_mode``; the model is not changed.
+
+    The interest head learnt from rows without context (likes, labels), so by default its
+    score comes from a second, context-free pass; ``interest_without_context=False`` takes it
+    from the same pass as the productive score (half the work).
+    """
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    if isinstance(model_or_path, HybridProductiveModel):
+        model = model_or_path
+    else:
+        from vrdndi_pipeline.core.model.adapter_files import load_adapter
+
+        model = load_adapter(model_or_path)
+    if not videos:
+        return []
+    configure_threads(model.config.num_threads)
+    with_context = predict(
+        model, model.encode(_examples(videos, moment, context_events, timezone)), batch_size
+    )
+    interest = with_context.interest_prob
+    if interest_without_context:
+        interest = predict(
+            model, model.encode(_examples(videos, None, (), timezone)), batch_size
+        ).interest_prob
+    return [
+        VideoScore(video_id=v.video_id, interest=float(i), productive=float(p))
+        for v, i, p in zip(
+            videos, interest.tolist(), with_context.productive_prob.tolist(), strict=True
+        )
+    ]
+
+
+def _examples(
+    videos: Sequence[CandidateVideo],
+    moment: datetime | None,
+    events: Sequence[ContextEvent],
+    timezone: str,
+) -> list[TrainingExample]:
+    context = tuple(events)  # one object for all videos: windowed and embedded once
+    return [
+        TrainingExample(
+            video_id=v.video_id,
+            text=v.text,
+            video_duration_s=v.duration_s,
+            moment=moment,
+            context=context,
+            interest_label=None,
+            productive_label=None,
+            timezone=timezone,
+        )
+        for v in videos
+    ]
