@@ -7,13 +7,17 @@ import dagster as dg
 import pandas as pd
 
 from vrdndi_pipeline.assets.train_config import TrainConfig
-from vrdndi_pipeline.core.model.adapter_files import load_adapter, save_adapter
-from vrdndi_pipeline.core.model.config import ConfigError
-from vrdndi_pipeline.core.model.cross_validation import cross_validate
-from vrdndi_pipeline.core.model.examples import examples_from_frames
-from vrdndi_pipeline.core.model.splits import NotEnoughData, split_examples
-from vrdndi_pipeline.core.model.training import evaluate
-from vrdndi_pipeline.core.model.training_run import run_training
+from vrdndi_pipeline.core.model import (
+    ConfigError,
+    NotEnoughData,
+    cross_validate,
+    evaluate,
+    examples_from_frames,
+    load_adapter,
+    run_training,
+    save_adapter,
+    split_examples,
+)
 from vrdndi_pipeline.core.promotion import decide_promotion, holdout_score
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 
