@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
 
-.PHONY: help install aw-server demo demo-ui dev test test-fast lint fmt typecheck bench auth-youtube clean-demo
+.PHONY: help install aw-server demo demo-ui demo-mlflow mlflow dev test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,12 +38,20 @@ data/dagster/dagster.yaml: dagster.yaml
 demo: install data/demo/dagster/dagster.yaml ## run the pipeline on the bundled demo data, print what it made
 	$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
 	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j ingest_job
+	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j train_job
 	@$(DEMO_ENV) $(BIN)/vrdndi summary
 	@echo
 	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
+	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then http://127.0.0.1:5000)"
 
 demo-ui: install data/demo/dagster/dagster.yaml ## dagster dev on the demo data, 127.0.0.1:3000
 	$(DEMO_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+demo-mlflow: install ## the MLflow UI on the demo's training runs, 127.0.0.1:5000
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/demo/mlflow.db --host 127.0.0.1 --port 5000
+
+mlflow: install ## the MLflow UI on your training runs, 127.0.0.1:5000
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/mlflow.db --host 127.0.0.1 --port 5000
 
 dev: install data/dagster/dagster.yaml ## dagster dev (webserver + daemon) on your own data, 127.0.0.1:3000
 	$(LIVE_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

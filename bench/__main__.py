@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = {"ingest": "bench.bench_ingest"}
+BENCHMARKS = {"ingest": "bench.bench_ingest", "model": "bench.bench_model"}
 
 
 def main() -> int:

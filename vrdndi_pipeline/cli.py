@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -72,8 +73,6 @@ def _seed_demo_labels(settings: Settings) -> int:
 
 
 def _auth(settings: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from vrdndi_pipeline.resources.youtube_oauth import authorize_installed_app
 
     authorize_installed_app(
