@@ -45,7 +45,25 @@ def _summary(settings: Settings) -> int:
             select(func.count(func.distinct(watch_history.c.video_id)))
         ).scalar_one()
         print(f"  {watched} distinct videos in the watch history")
+    _model_summary(settings)
     return 0
+
+
+def _model_summary(settings: Settings) -> None:
+    from vrdndi_pipeline.resources.for_settings import tracking_for
+
+    tracking = tracking_for(settings)
+    local_file = tracking.tracking_uri.removeprefix("sqlite:///")
+    if local_file != tracking.tracking_uri and not Path(local_file).exists():
+        print("Models: none trained yet (run train_job)")
+        return
+    versions = tracking.client().search_model_versions(f"name = '{tracking.model_name}'")
+    champion = tracking.champion_version()
+    print(
+        f"Models: {len(versions)} version(s) of {tracking.model_name}; champion: {champion or 'none yet'}"
+    )
+    for version in sorted(versions, key=lambda v: int(v.version))[-3:]:
+        print(f"  v{version.version}: {version.tags.get('reason', '')}")
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:
