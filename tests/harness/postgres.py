@@ -331,8 +331,10 @@ class PostgresServer:
         self.stop_seconds = time.monotonic() - began
 
     # -- databases ---------------------------------------------------------------------
-    def _admin_execute(self, statement: str) -> None:
+    def _admin_execute(self, template: str, database: str) -> None:
+        """Run ``template`` with ``{}`` replaced by ``database`` quoted as an identifier."""
         import psycopg2  # lazy: only the PostgreSQL tests need the driver
+        from psycopg2 import sql
 
         conn = psycopg2.connect(
             host=self.host, port=self.port, user="postgres", dbname="postgres", connect_timeout=10
@@ -340,7 +342,7 @@ class PostgresServer:
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute(statement)
+                cur.execute(sql.SQL(template).format(sql.Identifier(database)))
         finally:
             conn.close()
 
@@ -348,14 +350,14 @@ class PostgresServer:
         """Create an empty database ``name`` (``[a-z_][a-z0-9_]*``); returns its URL."""
         if not _NAME_RE.match(name):
             raise ValueError(f"bad database name {name!r}")
-        self._admin_execute(f'CREATE DATABASE "{name}"')
+        self._admin_execute("CREATE DATABASE {}", name)
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
         """Drop ``name``, closing any connections a test left open."""
         if not _NAME_RE.match(name):
             raise ValueError(f"bad database name {name!r}")
-        self._admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin_execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
     # -- context manager ---------------------------------------------------------------
     def __enter__(self) -> PostgresServer:
