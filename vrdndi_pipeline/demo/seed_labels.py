@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vrdndi_pipeline.core.store.database import write_transaction
-from vrdndi_pipeline.core.store.schema import feedback, interest_labels
+from vrdndi_pipeline.core.store.people_tables import insert_feedback
+from vrdndi_pipeline.core.store.schema import interest_labels
 from vrdndi_pipeline.core.store.upserts import upsert_rows
 from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.demo.labels import FEEDBACK_FILE, INTEREST_LABELS_FILE
@@ -50,21 +50,6 @@ def latest_interest_rows(labels: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     return [latest[video_id] for video_id in sorted(latest)]
 
 
-def insert_new_clicks(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert clicks whose ``click_id`` is not stored yet; the number inserted."""
-    if not rows:
-        return 0
-    name = conn.dialect.name
-    if name == "sqlite":
-        insert: Any = sqlite.insert(feedback)
-    elif name == "postgresql":
-        insert = postgresql.insert(feedback)
-    else:
-        raise NotImplementedError(f"seeding supports SQLite and PostgreSQL, not {name}")
-    statement = insert.on_conflict_do_nothing(index_elements=["click_id"]).returning(feedback.c.id)
-    return len(conn.execute(statement, list(rows)).all())
-
-
 def newer_than_stored(
     conn: Connection, rows: Sequence[Mapping[str, Any]]
 ) -> list[Mapping[str, Any]]:
@@ -89,7 +74,7 @@ def seed_demo_labels(engine: Engine, data_dir: Path = DEMO_DATA_DIR) -> dict[str
     clicks = feedback_rows(json.loads((data_dir / FEEDBACK_FILE).read_text()))
     labels = latest_interest_rows(json.loads((data_dir / INTEREST_LABELS_FILE).read_text()))
     with write_transaction(engine) as conn:
-        inserted = insert_new_clicks(conn, clicks)
+        inserted = insert_feedback(conn, clicks)
         counts = upsert_rows(
             conn,
             interest_labels,

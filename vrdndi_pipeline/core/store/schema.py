@@ -150,3 +150,44 @@ interest_labels = Table(
     CheckConstraint("label IN (0, 1)", name="label"),
     comment="Interest labels from the Streamlit labeller; one row per video, the latest wins.",
 )
+
+feed_predictions = Table(
+    "feed_predictions",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("rank", Integer, nullable=False, comment="1 = top of the feed"),
+    Column("title", Text, nullable=False, comment="original case"),
+    Column("channel_id", String(64)),
+    Column("channel_title", Text),
+    Column("duration_s", Integer),
+    Column("published_at", UtcDateTime),
+    Column("interest_score", Float, comment="P(interested); NULL when the ranking had none"),
+    Column("productive_score", Float, comment="P(right time now); NULL without a champion"),
+    Column("combined_score", Float, nullable=False, comment="what the ranking sorted by"),
+    Column("ranking", String(32), nullable=False, comment="champion | interest-baseline | recency"),
+    Column("model_version", String(64), nullable=False, comment="champion version, or 'none'"),
+    Column("explanation", Text, comment="a short 'why this video' line"),
+    Column("generation", String(32), nullable=False, comment="id of the refresh that wrote it"),
+    Column("generated_at", UtcDateTime, nullable=False),
+    comment="The current feed, replaced as a whole in one transaction; one row per video.",
+)
+Index("ix_feed_predictions_rank", feed_predictions.c.rank, unique=True)
+
+hidden_videos = Table(
+    "hidden_videos",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("hidden_at", UtcDateTime, nullable=False),
+    comment="Videos the user hid in the feed site; never shown again. One row per video.",
+)
+
+run_failures = Table(
+    "run_failures",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("job_name", String(128), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Column("message", Text, nullable=False),
+    comment="Failed pipeline runs, recorded by a sensor so the feed site can show them.",
+)
+Index("ix_run_failures_failed_at", run_failures.c.failed_at)

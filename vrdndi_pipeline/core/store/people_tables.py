@@ -1,0 +1,149 @@
+"""Rows people write: feedback clicks, labeller labels, hidden videos; and run failures.
+
+These rows are never deleted by the pipeline. Every write is idempotent, so a retried click or
+a re-saved label never doubles a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vrdndi_pipeline.core.records import is_video_id
+from vrdndi_pipeline.core.store.schema import (
+    feedback,
+    hidden_videos,
+    interest_labels,
+    run_failures,
+)
+from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
+
+FEEDBACK_KINDS = {"interest", "productive"}
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    name = conn.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"vrdndi supports SQLite and PostgreSQL, not {name}")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackClick:
+    """One click of a feedback button. ``click_id`` is the idempotency key (a retry of the
+    same click carries the same id)."""
+
+    click_id: str
+    video_id: str
+    kind: str  # interest | productive
+    value: int  # 1: interest / correct timing; 0: uninterest / not now
+    created_at: datetime  # timezone-aware
+    timezone: str  # the user's IANA zone
+
+    def __post_init__(self) -> None:
+        if not self.click_id or len(self.click_id) > 64:
+            raise ValueError("click_id must be 1 to 64 characters")
+        if not is_video_id(self.video_id):
+            raise ValueError(f"not a YouTube video id: {self.video_id!r}")
+        if self.kind not in FEEDBACK_KINDS:
+            raise ValueError(f"kind must be one of {sorted(FEEDBACK_KINDS)}, got {self.kind!r}")
+        if self.value not in (0, 1):
+            raise ValueError(f"value must be 0 or 1, got {self.value!r}")
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "click_id": self.click_id,
+            "video_id": self.video_id,
+            "kind": self.kind,
+            "value": self.value,
+            "created_at": self.created_at,
+            "timezone": self.timezone,
+        }
+
+
+def insert_feedback(conn: Connection, clicks: Sequence[FeedbackClick | Mapping[str, Any]]) -> int:
+    """Append clicks whose ``click_id`` is not stored yet; returns how many were new."""
+    rows = [c.row() if isinstance(c, FeedbackClick) else dict(c) for c in clicks]
+    if not rows:
+        return 0
+    statement = (
+        _insert(conn, feedback)
+        .on_conflict_do_nothing(index_elements=["click_id"])
+        .returning(feedback.c.id)
+    )
+    return len(conn.execute(statement, rows).all())
+
+
+def upsert_interest_labels(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> UpsertCounts:
+    """Store labeller labels by video id; labelling a video again keeps the latest label.
+
+    Rows: ``video_id, label (0|1), labelled_at`` and optionally ``source``.
+    """
+    return upsert_rows(
+        conn,
+        interest_labels,
+        ({"source": "labeller", **r} for r in rows),
+        update_columns=("label", "labelled_at", "source"),
+    )
+
+
+def hide_video(conn: Connection, video_id: str, hidden_at: datetime) -> bool:
+    """Never show ``video_id`` in the feed again; ``False`` if it was hidden already."""
+    if not is_video_id(video_id):
+        raise ValueError(f"not a YouTube video id: {video_id!r}")
+    statement = (
+        _insert(conn, hidden_videos)
+        .on_conflict_do_nothing(index_elements=["video_id"])
+        .returning(hidden_videos.c.video_id)
+    )
+    return bool(conn.execute(statement, [{"video_id": video_id, "hidden_at": hidden_at}]).all())
+
+
+def count_labels(conn: Connection) -> int:
+    """Feedback clicks plus labeller labels: what the "enough new labels" rule counts."""
+    clicks = conn.execute(select(func.count()).select_from(feedback)).scalar_one()
+    labels = conn.execute(select(func.count()).select_from(interest_labels)).scalar_one()
+    return int(clicks) + int(labels)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFailure:
+    run_id: str
+    job_name: str
+    failed_at: datetime
+    message: str
+
+
+def record_run_failure(conn: Connection, failure: RunFailure) -> bool:
+    """Store a failed run once (by run id); ``False`` if it was recorded already."""
+    statement = (
+        _insert(conn, run_failures)
+        .on_conflict_do_nothing(index_elements=["run_id"])
+        .returning(run_failures.c.run_id)
+    )
+    row = {
+        "run_id": failure.run_id,
+        "job_name": failure.job_name,
+        "failed_at": failure.failed_at,
+        "message": failure.message,
+    }
+    return bool(conn.execute(statement, [row]).all())
+
+
+def recent_run_failures(
+    conn: Connection, since: datetime | None = None, limit: int = 10
+) -> list[RunFailure]:
+    """The newest failures first (those at or after ``since`` when given)."""
+    query = select(run_failures).order_by(run_failures.c.failed_at.desc()).limit(limit)
+    if since is not None:
+        query = query.where(run_failures.c.failed_at >= since)
+    return [RunFailure(**row._mapping) for row in conn.execute(query)]
