@@ -128,3 +128,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'vrdndi.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A Playwright ``Browser`` on Debian's headless Chromium (session-scoped)."""
+    from tests.harness.browser import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
