@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
 
-.PHONY: help install aw-server demo demo-ui demo-mlflow mlflow dev test test-fast lint fmt typecheck bench auth-youtube clean-demo
+.PHONY: help install aw-server demo demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,18 @@ mlflow: install ## the MLflow UI on your training runs, 127.0.0.1:5000
 
 dev: install data/dagster/dagster.yaml ## dagster dev (webserver + daemon) on your own data, 127.0.0.1:3000
 	$(LIVE_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+feed: install ## the feed site (NiceGUI) on your data, http://127.0.0.1:8080
+	$(BIN)/python -m vrdndi_ui.feed
+
+label: install ## the labeller (Streamlit) for your Takeout history, http://127.0.0.1:8501
+	$(BIN)/python -m vrdndi_ui.labeller
+
+demo-feed: install ## the feed site on the demo data
+	$(DEMO_ENV) $(BIN)/python -m vrdndi_ui.feed
+
+demo-label: install ## the labeller on the demo data
+	$(DEMO_ENV) $(BIN)/python -m vrdndi_ui.labeller
 
 auth-youtube: install ## connect your YouTube account (OAuth in the browser)
 	$(BIN)/vrdndi auth youtube

@@ -14,7 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS = {"ingest": "bench.bench_ingest", "model": "bench.bench_model"}
+BENCHMARKS = {
+    "ingest": "bench.bench_ingest",
+    "model": "bench.bench_model",
+    "feed": "bench.bench_feed",
+    "feed_site": "bench.bench_feed_site",
+}
 
 
 def main() -> int:

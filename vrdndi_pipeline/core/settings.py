@@ -39,6 +39,36 @@ class Settings:
     takeout_path: str  # VRDNDI_TAKEOUT_PATH
     mlflow_tracking_uri: str  # VRDNDI_MLFLOW_TRACKING_URI ("": a SQLite file in the data folder)
 
+    @property
+    def user_timezone(self) -> str:
+        """The IANA zone vrdndi works in: ``VRDNDI_TIMEZONE``, else the system's, else UTC."""
+        return self.timezone or system_timezone()
+
+
+def system_timezone(environ: Mapping[str, str] | None = None, etc: Path = Path("/etc")) -> str:
+    """The system's IANA time zone name (``TZ``, ``/etc/timezone``, ``/etc/localtime``), or
+    ``"UTC"`` when none of them names one."""
+    env = os.environ if environ is None else environ
+    candidates = [env.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append((etc / "timezone").read_text().strip())
+    except OSError:
+        pass
+    try:
+        target = str((etc / "localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from ``environ`` (default: the process environment), validated."""
