@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
+from vrdndi_pipeline.assets.feed_predictions import feed_predictions
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.training_data import interest_data, productive_data
@@ -15,6 +17,8 @@ from vrdndi_pipeline.checks import source_checks
 from vrdndi_pipeline.core.settings import Settings, load_settings
 from vrdndi_pipeline.jobs import all_jobs
 from vrdndi_pipeline.resources.for_settings import resources_for
+from vrdndi_pipeline.schedules import build_schedules
+from vrdndi_pipeline.sensors import build_sensors
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -25,9 +29,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             interest_data,
             productive_data,
             trained_lora_adapter,
+            encoded_inference_tensors,
+            feed_predictions,
         ],
         asset_checks=source_checks,
         jobs=all_jobs,
+        schedules=build_schedules(settings),
+        sensors=build_sensors(settings),
         resources=resources_for(settings),
     )
 

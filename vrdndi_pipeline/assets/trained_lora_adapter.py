@@ -19,9 +19,13 @@ from vrdndi_pipeline.core.model import (
     split_examples,
 )
 from vrdndi_pipeline.core.promotion import decide_promotion, holdout_score
+from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.core.store.people_tables import count_labels
+from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 
 PROMOTION_CHECK = "beats_champion_and_baseline"
+LABELS_TOTAL = "labels_total"  # feedback clicks + labeller labels when training started
 
 
 @dg.asset(
@@ -41,6 +45,7 @@ def trained_lora_adapter(
     interest_data: pd.DataFrame,
     productive_data: pd.DataFrame,
     tracking: MlflowTracking,
+    database: AppDatabase,
 ) -> dg.MaterializeResult:
     """A LoRA adapter of the HybridProductiveModel, registered in MLflow as a version of
     ``vrdndi-productive``; the ``champion`` alias moves to it only when it beats the current
@@ -50,6 +55,8 @@ def trained_lora_adapter(
         model_config = config.build_model_config()
     except ConfigError as error:
         raise dg.Failure(description=f"Invalid training config: {error}") from error
+    with read_transaction(database.engine()) as conn:
+        labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with
     examples = examples_from_frames(interest_data, productive_data)
     try:
         split_examples(examples, model_config)  # fail before any model is loaded
@@ -126,6 +133,7 @@ def trained_lora_adapter(
     return dg.MaterializeResult(
         metadata={
             "model_version": version,
+            LABELS_TOTAL: labels_total,
             "mlflow_run_id": run.run_id,
             "promoted_to_champion": promote,
             "reason": reason,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +39,11 @@ class Settings:
     youtube_api_endpoint: str  # VRDNDI_YOUTUBE_API_ENDPOINT
     takeout_path: str  # VRDNDI_TAKEOUT_PATH
     mlflow_tracking_uri: str  # VRDNDI_MLFLOW_TRACKING_URI ("": a SQLite file in the data folder)
+    now: datetime | None = None  # VRDNDI_NOW: a fixed clock (ISO time); demo: the demo's end
+    train_preset: str = "cpu-small"  # VRDNDI_TRAIN_PRESET: preset name or YAML path
+    train_min_new_labels: int = 20  # VRDNDI_TRAIN_MIN_NEW_LABELS: new labels that start training
+    feed_refresh_cron: tuple[str, ...] = ()  # VRDNDI_FEED_REFRESH_CRON ("a;b"); () = default
+    daily_cron: str = "0 7 * * *"  # VRDNDI_DAILY_CRON, in the user's time zone
 
     @property
     def user_timezone(self) -> str:
@@ -89,6 +95,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(
                 f"VRDNDI_TIMEZONE={timezone!r} is not an IANA time zone such as 'Europe/Berlin'"
             ) from error
+    now = None
+    if get("NOW"):
+        try:
+            now = datetime.fromisoformat(get("NOW").replace("Z", "+00:00"))
+        except ValueError as error:
+            raise SettingsError(f"VRDNDI_NOW={get('NOW')!r} is not an ISO time") from error
+        if now.tzinfo is None:
+            raise SettingsError("VRDNDI_NOW needs a UTC offset, e.g. 2026-11-15T00:00:00Z")
+    min_labels = get("TRAIN_MIN_NEW_LABELS", "20")
+    if not min_labels.isdigit() or int(min_labels) < 1:
+        raise SettingsError(f"VRDNDI_TRAIN_MIN_NEW_LABELS={min_labels!r}: use a positive number")
+    crons = tuple(c.strip() for c in get("FEED_REFRESH_CRON").split(";") if c.strip())
     return Settings(
         data_dir=data_dir,
         database_url=get("DATABASE_URL", default_database_url(data_dir)),
@@ -103,4 +121,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         youtube_api_endpoint=get("YOUTUBE_API_ENDPOINT"),
         takeout_path=get("TAKEOUT_PATH", str(data_dir / "takeout" / "watch-history.json")),
         mlflow_tracking_uri=get("MLFLOW_TRACKING_URI"),
+        now=now,
+        train_preset=get("TRAIN_PRESET", "cpu-small"),
+        train_min_new_labels=int(min_labels),
+        feed_refresh_cron=crons,
+        daily_cron=get("DAILY_CRON", "0 7 * * *"),
     )

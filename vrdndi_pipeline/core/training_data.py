@@ -143,7 +143,7 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
         .order_by(feedback.c.created_at, feedback.c.id)
     ).all()
     window = timedelta(hours=context_hours)
-    events = _events_between(
+    events = events_between(
         conn,
         min((_utc(c.created_at) for c in clicks), default=None),
         max((_utc(c.created_at) for c in clicks), default=None),
@@ -160,7 +160,7 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
             continue
         at = _utc(click.created_at)
         lo, hi = bisect.bisect_left(starts, at - window), bisect.bisect_left(starts, at)
-        context = [_clipped(event, at) for event in events[lo:hi]]
+        context = [clipped_event(event, at) for event in events[lo:hi]]
         without_context += not context
         records.append(
             {
@@ -187,7 +187,7 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
     return frame, stats
 
 
-def _events_between(
+def events_between(
     conn: Connection, first: datetime | None, last: datetime | None, window: timedelta
 ) -> list[dict[str, Any]]:
     if first is None or last is None:
@@ -210,7 +210,7 @@ def _events_between(
     ]
 
 
-def _clipped(event: dict[str, Any], at: datetime) -> dict[str, Any]:
+def clipped_event(event: dict[str, Any], at: datetime) -> dict[str, Any]:
     """The event as the model sees it at ``at``: its seconds after ``at`` have not happened yet."""
     seconds = min(event["duration_s"], (at - event["start"]).total_seconds())
     return {

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from vrdndi_pipeline.core.settings import Settings
+from vrdndi_pipeline.demo.anchor import ANCHOR as DEMO_NOW
+from vrdndi_pipeline.demo.anchor import TIMEZONE as DEMO_TIMEZONE
 from vrdndi_pipeline.resources.activitywatch import (
     DEMO_DATA_DIR,
     ActivityWatchExport,
     ActivityWatchServer,
     ActivityWatchSource,
 )
+from vrdndi_pipeline.resources.clock import Clock, FixedClock, SystemClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
@@ -58,7 +62,28 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         "youtube": youtube_for(settings),
         "takeout": TakeoutWatchHistory(path=takeout_path),
         "tracking": tracking_for(settings),
+        "clock": clock_for(settings),
+        "inference_store": InferenceTensorStore(
+            root=str(settings.data_dir.expanduser().resolve() / "inference")
+        ),
+        "user_timezone": timezone_for(settings),
     }
+
+
+def timezone_for(settings: Settings) -> str:
+    """``VRDNDI_TIMEZONE``; on demo data the demo person's zone; else the system's."""
+    if settings.timezone is None and settings.sources == "demo":
+        return DEMO_TIMEZONE
+    return settings.user_timezone
+
+
+def clock_for(settings: Settings) -> Clock:
+    """``VRDNDI_NOW`` when set; on demo data the demo's own "now" (its data ends there)."""
+    if settings.now is not None:
+        return FixedClock(moment=settings.now.isoformat())
+    if settings.sources == "demo":
+        return FixedClock(moment=DEMO_NOW.isoformat())
+    return SystemClock()
 
 
 def tracking_for(settings: Settings) -> MlflowTracking:

@@ -303,13 +303,15 @@ class MlflowTracking(dg.ConfigurableResource):
 
         ``download_dir`` is only used for remote artifact stores (default: a temporary folder).
         """
+        version = self.champion_version()
+        return None if version is None else self.version_info(version, download_dir)
+
+    def version_info(self, version: str, download_dir: str | Path | None = None) -> ChampionInfo:
+        """A registered version with its adapter folder (downloaded if the store is remote)."""
         from mlflow.artifacts import download_artifacts
 
-        version = self.champion_version()
-        if version is None:
-            return None
         client = self.client()
-        model_version = client.get_model_version(self.model_name, version)
+        model_version = client.get_model_version(self.model_name, str(version))
         source = model_version.source
         if not source:
             raise RuntimeError(f"{self.model_name} version {version} has no artifact source")
@@ -323,7 +325,7 @@ class MlflowTracking(dg.ConfigurableResource):
         if model_version.run_id:
             metrics = dict(client.get_run(model_version.run_id).data.metrics)
         return ChampionInfo(
-            version=version,
+            version=str(version),
             run_id=model_version.run_id or None,
             source=source,
             local_path=Path(local_path),

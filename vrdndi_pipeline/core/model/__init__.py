@@ -34,7 +34,13 @@ _EXPORTS = {
     "metrics": ("EmaTracker", "Evaluation", "HeadMetrics", "choose_epoch", "weighted_f1"),
     "presets": ("DEFAULT_PRESET", "build_config", "load_preset", "merged"),
     "runtime": ("configure_threads", "pick_device", "seed_everything"),
-    "scoring": ("VideoScore", "score_videos"),
+    "scoring": (
+        "VideoScore",
+        "candidate_examples",
+        "encode_candidates",
+        "score_encoded",
+        "score_videos",
+    ),
     "splits": ("DataSplit", "NotEnoughData", "cross_validation_folds", "split_examples"),
     "evaluation": ("evaluate",),
     "training": ("EpochReport", "Trainer", "TrainingResult"),
@@ -68,6 +74,7 @@ __all__ = [
     "TrainingRun",
     "VideoScore",
     "build_config",
+    "candidate_examples",
     "choose_epoch",
     "config_field_help",
     "configure_threads",
@@ -76,6 +83,7 @@ __all__ = [
     "evaluate",
     "evaluate_baseline",
     "event_text",
+    "encode_candidates",
     "examples_from_frames",
     "load_adapter",
     "load_preset",
@@ -85,6 +93,7 @@ __all__ = [
     "read_metadata",
     "run_training",
     "save_adapter",
+    "score_encoded",
     "score_videos",
     "seed_everything",
     "shared_context_encoder",
@@ -150,7 +159,13 @@ if TYPE_CHECKING:
     )
     from vrdndi_pipeline.core.model.presets import DEFAULT_PRESET, build_config, load_preset, merged
     from vrdndi_pipeline.core.model.runtime import configure_threads, pick_device, seed_everything
-    from vrdndi_pipeline.core.model.scoring import VideoScore, score_videos
+    from vrdndi_pipeline.core.model.scoring import (
+        VideoScore,
+        candidate_examples,
+        encode_candidates,
+        score_encoded,
+        score_videos,
+    )
     from vrdndi_pipeline.core.model.splits import (
         DataSplit,
         NotEnoughData,

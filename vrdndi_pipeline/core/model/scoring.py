@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from vrdndi_pipeline.core.model.batching import EncodedDataset
 from vrdndi_pipeline.core.model.context_features import ContextEvent
 from vrdndi_pipeline.core.model.examples import CandidateVideo, TrainingExample
 from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
@@ -58,28 +59,76 @@ def score_videos(
     if not videos:
         return []
     configure_threads(model.config.num_threads)
-    with_context = predict(
-        model, model.encode(_examples(videos, moment, context_events, timezone)), batch_size
+    dataset = model.encode(candidate_examples(videos, moment, context_events, timezone))
+    interest_dataset = (
+        model.encode(candidate_examples(videos, None, (), timezone))
+        if interest_without_context
+        else None
     )
-    interest = with_context.interest_prob
-    if interest_without_context:
-        interest = predict(
-            model, model.encode(_examples(videos, None, (), timezone)), batch_size
-        ).interest_prob
+    interest, productive = score_encoded(model, dataset, interest_dataset, batch_size=batch_size)
     return [
-        VideoScore(video_id=v.video_id, interest=float(i), productive=float(p))
-        for v, i, p in zip(
-            videos, interest.tolist(), with_context.productive_prob.tolist(), strict=True
-        )
+        VideoScore(video_id=v.video_id, interest=i, productive=p)
+        for v, i, p in zip(videos, interest, productive, strict=True)
     ]
 
 
-def _examples(
+def score_encoded(
+    model: HybridProductiveModel,
+    dataset: EncodedDataset,
+    interest_dataset: EncodedDataset | None = None,
+    *,
+    batch_size: int = 32,
+) -> tuple[list[float], list[float]]:
+    """P(interested) and P(right time now) per row of ``dataset`` (already encoded, e.g. read
+    back from ``encoded_inference_tensors``). The interest score comes from
+    ``interest_dataset`` (the same rows without context) when given."""
+    with_context = predict(model, dataset, batch_size)
+    interest = with_context.interest_prob
+    if interest_dataset is not None:
+        if len(interest_dataset) != len(dataset):
+            raise ValueError("interest_dataset must hold the same rows as dataset")
+        interest = predict(model, interest_dataset, batch_size).interest_prob
+    return interest.tolist(), with_context.productive_prob.tolist()
+
+
+def encode_candidates(
+    adapter_folder: str | os.PathLike[str],
+    videos: Sequence[CandidateVideo],
+    moment: datetime,
+    context_events: Sequence[ContextEvent],
+    timezone: str,
+) -> EncodedDataset:
+    """The inputs of :func:`score_encoded` for the adapter in ``adapter_folder``, built with
+    its tokenizer and event encoder only: the backbone is not loaded."""
+    import json
+    from pathlib import Path
+
+    from transformers import AutoTokenizer
+
+    from vrdndi_pipeline.core.model.backbone import resolve_model_path
+    from vrdndi_pipeline.core.model.batching import encode_examples
+    from vrdndi_pipeline.core.model.config import ModelConfig
+    from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
+
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    config = ModelConfig.from_dict(
+        json.loads((Path(adapter_folder) / "config.json").read_text(encoding="utf-8"))
+    )
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(config.model_name))
+    encoder = shared_context_encoder(config.event_encoder_name)
+    return encode_examples(
+        candidate_examples(videos, moment, context_events, timezone), tokenizer, encoder, config
+    )
+
+
+def candidate_examples(
     videos: Sequence[CandidateVideo],
     moment: datetime | None,
     events: Sequence[ContextEvent],
     timezone: str,
 ) -> list[TrainingExample]:
+    """Unlabelled examples of ``videos`` at ``moment`` after ``events`` (shared context)."""
     context = tuple(events)  # one object for all videos: windowed and embedded once
     return [
         TrainingExample(

@@ -1,0 +1,160 @@
+"""The feed site as a real server (``python -m vrdndi_ui.feed``) in headless Chromium.
+
+Screenshots of every page land in the test's ``tmp_path`` (``feed.png``, ``player.png``, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness.ports import free_port
+from tests.harness.process import ServerProcess
+from tests.test_feed_site import database, feed_rows, feedback_rows, video_id, write_feed
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CARD = ".vr-card"
+
+
+@pytest.fixture
+def feed_server(tmp_path: Path) -> Iterator[Callable[[], tuple[str, Any]]]:
+    """``start()`` -> (base URL, engine): the site on a fresh SQLite file, cwd ``tmp_path``."""
+    servers: list[ServerProcess] = []
+    db = tmp_path / "vrdndi.db"
+    engine = database(f"sqlite:///{db}")
+
+    def start() -> tuple[str, Any]:
+        port = free_port()
+        env = {
+            **os.environ,
+            "VRDNDI_DATABASE_URL": f"sqlite:///{db}",
+            "VRDNDI_DATA_DIR": str(tmp_path / "data"),
+            "VRDNDI_TIMEZONE": "Europe/Berlin",
+        }
+        env.pop("VRDNDI_SECRETS_DIR", None)  # the default: secrets/ under the working folder
+        server = ServerProcess(
+            [sys.executable, "-m", "vrdndi_ui.feed", "--port", str(port), "--poll-seconds", "1"],
+            url=f"http://127.0.0.1:{port}/",
+            log_path=tmp_path / "feed-site.log",
+            env=env,
+            cwd=tmp_path,
+        )
+        servers.append(server.start())
+        return f"http://127.0.0.1:{port}", engine
+
+    yield start
+    for server in servers:
+        server.stop()
+    engine.dispose()
+
+
+def card_count(page: Any) -> int:
+    return int(page.locator(CARD).count())
+
+
+def test_open_click_correct_timing_back(feed_server: Any, chromium: Any, tmp_path: Path) -> None:
+    url, engine = feed_server()
+    secret = tmp_path / "secrets" / "feed-storage-secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600  # made on the first start
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url)
+        page.get_by_text("No feed yet.").wait_for()
+        page.screenshot(path=str(tmp_path / "empty.png"))
+        write_feed(engine, feed_rows(60))
+        page.get_by_role("button", name="Show new feed").click(timeout=15_000)
+        page.locator(CARD).nth(20).wait_for(state="visible")
+        assert card_count(page) == 21
+        assert page.locator(CARD).first.inner_text().startswith("Video 1 of gen-1")
+        # no internet here: every thumbnail either loaded or hid itself (no broken image)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.vr-thumb img')].every("
+            "i => (i.complete && i.naturalWidth > 0) || getComputedStyle(i).display === 'none')",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(tmp_path / "feed.png"), full_page=True)
+
+        page.get_by_role("button", name="Load more").click()
+        page.locator(CARD).nth(41).wait_for(state="visible")
+        target = page.locator(CARD).nth(30)  # rank 31
+        target.scroll_into_view_if_needed()
+        scrolled = page.evaluate("window.scrollY")
+        assert scrolled > 0
+        target.click()
+        frame = page.locator("iframe")
+        frame.wait_for(state="attached")
+        assert frame.get_attribute("src") == (
+            f"https://www.youtube-nocookie.com/embed/{video_id('v', 30)}"
+        )
+        page.get_by_text("Why this video:").wait_for()
+        page.screenshot(path=str(tmp_path / "player.png"))
+
+        page.get_by_role("button", name="Correct timing").click()
+        page.get_by_text("Saved: Correct timing ✓").wait_for()
+        rows = feedback_rows(engine)
+        assert [(r["video_id"], r["kind"], r["value"], r["timezone"]) for r in rows] == [
+            (video_id("v", 30), "productive", 1, "Europe/Berlin")
+        ]
+        page.screenshot(path=str(tmp_path / "acknowledged.png"))
+
+        page.get_by_role("button", name="Back to feed").click()
+        frame.wait_for(state="detached")
+        page.wait_for_timeout(400)  # the dialog's closing animation restores the scroll
+        assert card_count(page) == 42
+        assert abs(page.evaluate("window.scrollY") - scrolled) <= 2
+        page.screenshot(path=str(tmp_path / "back.png"))
+
+        # a refresh of the feed announces itself; a reload shows it
+        write_feed(engine, feed_rows(5, generation="gen-2", prefix="n"))
+        page.get_by_text("A new feed is available.").wait_for(timeout=15_000)
+        page.screenshot(path=str(tmp_path / "new-feed.png"))
+        page.reload()
+        page.locator(CARD).nth(4).wait_for(state="visible")
+        assert card_count(page) == 5
+        assert page.locator(CARD).first.inner_text().startswith("Video 1 of gen-2")
+        page.get_by_text("No more videos.").wait_for()
+    finally:
+        page.close()
+
+
+HOSTILE = [
+    '<script>window.__pwned = "script"</script>',
+    '<img src=x onerror="window.__pwned = \'img\'">',
+    "Emoji 🎬🔥 and more 🧑‍💻",
+    "日本語のタイトル：中文标题",
+    "عنوان عربي طويل للفيديو",
+    "כותרת בעברית",
+]
+
+
+def test_hostile_titles_render_as_text(feed_server: Any, chromium: Any, tmp_path: Path) -> None:
+    url, engine = feed_server()
+    write_feed(engine, feed_rows(len(HOSTILE), titles=HOSTILE, ranking="interest-baseline"))
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url)
+        page.locator(CARD).nth(len(HOSTILE) - 1).wait_for(state="visible")
+        titles = page.locator(".vr-card [dir=auto]")
+        assert titles.all_inner_texts() == HOSTILE
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator(".vr-card script").count() == 0
+        assert page.locator(".vr-card img:not(.vr-thumb img)").count() == 0
+        directions = titles.evaluate_all("els => els.map(e => getComputedStyle(e).direction)")
+        assert directions == ["ltr", "ltr", "ltr", "ltr", "rtl", "rtl"]
+        page.get_by_text("Fallback ranking:").wait_for()
+        page.screenshot(path=str(tmp_path / "hostile-titles.png"), full_page=True)
+
+        titles.nth(0).click()
+        page.get_by_role("button", name="Interest", exact=True).wait_for()
+        assert page.locator(".q-dialog [dir=auto]").first.inner_text() == HOSTILE[0]
+        assert page.evaluate("window.__pwned") is None
+        page.screenshot(path=str(tmp_path / "hostile-player.png"))
+    finally:
+        page.close()

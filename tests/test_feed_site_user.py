@@ -1,0 +1,348 @@
+"""The feed page driven by NiceGUI's simulated ``User`` (no browser, the real page code).
+
+Each test builds the site on its own SQLite database and hands ``site.page`` (the root page
+that ``python -m vrdndi_ui.feed`` serves) to ``nicegui.testing.user_simulation``. Async tests
+run on anyio's pytest plugin (anyio ships with NiceGUI's dependencies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User, user_simulation
+
+from tests.test_feed_site import (
+    NOW,
+    database,
+    feed_rows,
+    feedback_rows,
+    settings_for,
+    video_id,
+    write_feed,
+)
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
+from vrdndi_pipeline.core.store.schema import hidden_videos
+from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
+from vrdndi_ui.feed.feed_site import build_feed_site
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "vrdndi.db"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, db_path: Path) -> Callable[..., FeedSite]:
+    sites: list[FeedSite] = []
+
+    def make(**options: Any) -> FeedSite:
+        write_timeout = options.pop("write_timeout_s", 5.0)
+        site = build_feed_site(
+            settings_for(tmp_path, f"sqlite:///{db_path}"),
+            FeedSiteOptions(**{"timezone": "Europe/Berlin", **options}),
+            write_timeout_s=write_timeout,
+        )
+        sites.append(site)
+        return site
+
+    make.sites = sites  # type: ignore[attr-defined]
+    yield make
+    for site in sites:
+        site.store.engine.dispose()
+
+
+@pytest.fixture
+def engine(db_path: Path) -> Any:
+    engine = database(f"sqlite:///{db_path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def open_feed(
+    make_site: Callable[..., FeedSite], caplog: pytest.LogCaptureFixture, anyio_backend: str
+) -> AsyncIterator[Callable[..., Any]]:
+    """``await open_feed(**options)`` -> a ``User`` looking at the feed page."""
+    stack: list[Any] = []
+
+    async def open_(**options: Any) -> User:
+        site = make_site(**options)
+        simulation = user_simulation(root=site.page)
+        user = await simulation.__aenter__()
+        stack.append(simulation)
+        await user.open("/")
+        return user
+
+    yield open_
+    for simulation in reversed(stack):
+        await simulation.__aexit__(None, None, None)
+    errors = [r for r in caplog.get_records("call") if r.levelname == "ERROR"]
+    assert not errors, [r.getMessage() for r in errors]
+
+
+def cards(user: User) -> list[ui.element]:
+    """The feed cards on the page, in page order."""
+    try:
+        found = user.find(marker="feed-card").elements
+    except AssertionError:
+        return []
+    return sorted(found, key=lambda e: e.id)
+
+
+def acks(user: User) -> list[Any]:
+    """The acknowledgement lines under the feedback buttons, oldest first."""
+    return sorted(user.find(marker="ack").elements, key=lambda e: e.id)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+def card_titles(user: User) -> list[str]:
+    titles = user.find(marker="card-title").elements
+    return [e.text for e in sorted(titles, key=lambda e: e.id)]
+
+
+# ---- the grid --------------------------------------------------------------------------------
+
+
+async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(50))
+    user = await open_feed()
+    assert len(cards(user)) == 21
+    assert card_titles(user) == [f"Video {r} of gen-1" for r in range(1, 22)]
+    await user.should_see("Load more")
+    await user.should_not_see("No more videos.")
+    await user.should_see("0:01:05")  # duration of rank 1 (65 s), as h:mm:ss
+    await user.should_see("Channel 0 · 1 h ago")
+    await user.should_see("model v3")
+
+    user.find("Load more").click()
+    assert len(cards(user)) == 42
+    assert card_titles(user)[21:] == [f"Video {r} of gen-1" for r in range(22, 43)]
+    user.find("Load more").click()
+    assert len(cards(user)) == 50
+    await user.should_see("No more videos.")
+    await user.should_not_see("Load more")
+
+
+async def test_empty_feed_says_how_to_make_one(engine: Any, open_feed: Any) -> None:
+    user = await open_feed()
+    await user.should_see("No feed yet.")
+    await user.should_see("make demo")
+    await user.should_see("feed_refresh_job")
+    await user.should_not_see("Load more")
+    assert cards(user) == []
+
+
+async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(5, ranking="recency"))
+    user = await open_feed()
+    await user.should_see("Fallback ranking: newest first")
+    badges = {e.text for e in user.find(marker="ranking-badge").elements}
+    assert badges == {"fallback: recency"}
+    await user.should_not_see("model v3")
+
+
+async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(3))
+    with write_transaction(engine) as conn:
+        record_run_failure(conn, RunFailure("old", "feed_refresh_job", NOW - timedelta(days=2), "stale"))
+        record_run_failure(
+            conn, RunFailure("new", "feed_refresh_job", NOW - timedelta(hours=1), "quota spent\nTrace")
+        )
+    user = await open_feed()
+    await user.should_see("The last feed refresh failed: quota spent")
+    await user.should_not_see("stale")
+
+
+async def test_hostile_titles_are_text(engine: Any, open_feed: Any) -> None:
+    titles = ['<script>alert("x")</script>', "Emoji 🎬🔥 title", "日本語のタイトル", "عنوان عربي"]
+    write_feed(engine, feed_rows(4, titles=titles))
+    user = await open_feed()
+    assert card_titles(user) == titles
+    assert all(e.props.get("dir") == "auto" for e in user.find(marker="card-title").elements)
+
+
+# ---- the player and feedback -----------------------------------------------------------------
+
+
+async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(30))
+    user = await open_feed()
+    await user.should_not_see(marker="player-frame")
+    user.find(marker=f"card-{video_id('v', 2)}").click()
+    await user.should_see(marker="player-frame")
+    frame = next(iter(user.find(marker="player-frame").elements))
+    assert frame.tag == "iframe"
+    assert frame.props["src"] == f"https://www.youtube-nocookie.com/embed/{video_id('v', 2)}"
+    titles = {e.text for e in user.find(marker="player-title").elements}
+    assert titles == {"Video 3 of gen-1"}
+    await user.should_see("Why this video: #3 by the trained model: interest 90%")
+    for label in ("Interest", "Uninterest", "Correct timing", "Not now", "Back to feed", "Hide"):
+        await user.should_see(label)
+
+
+@pytest.mark.parametrize(
+    ("marker", "label", "kind", "value"),
+    [
+        ("feedback-interest-1", "Interest", "interest", 1),
+        ("feedback-interest-0", "Uninterest", "interest", 0),
+        ("feedback-productive-1", "Correct timing", "productive", 1),
+        ("feedback-productive-0", "Not now", "productive", 0),
+    ],
+)
+async def test_each_feedback_button_appends_exactly_one_row(
+    engine: Any, open_feed: Any, marker: str, label: str, kind: str, value: int
+) -> None:
+    write_feed(engine, feed_rows(5))
+    user = await open_feed()
+    user.find(marker=f"card-{video_id('v', 1)}").click()
+    before = feedback_rows(engine)
+    user.find(marker=marker).click()
+    await user.should_see(f"Saved: {label} ✓", retries=50)
+    rows = feedback_rows(engine)
+    assert before == [] and len(rows) == 1
+    row = rows[0]
+    assert (row["video_id"], row["kind"], row["value"], row["timezone"]) == (
+        video_id("v", 1),
+        kind,
+        value,
+        "Europe/Berlin",
+    )
+    assert abs(row["created_at"] - NOW.now(row["created_at"].tzinfo)) < timedelta(minutes=1)
+    assert row["created_at"].utcoffset() == timedelta(0)
+    assert len(row["click_id"]) == 32
+
+    user.find(marker=marker).click()  # a second click is a second row, with its own id
+    await eventually(lambda: [e.text for e in acks(user)] == [f"Saved: {label} ✓"] * 2)
+    rows = feedback_rows(engine)
+    assert len(rows) == 2 and rows[0]["click_id"] != rows[1]["click_id"]
+
+
+async def test_back_to_feed_keeps_the_loaded_cards(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(60))
+    user = await open_feed()
+    user.find("Load more").click()
+    assert len(cards(user)) == 42
+    user.find(marker=f"card-{video_id('v', 30)}").click()
+    await user.should_see(marker="player-frame")
+    user.find(marker="back").click()
+    await user.should_not_see(marker="player-frame")
+    assert len(cards(user)) == 42  # the grid was not rebuilt
+    user.find(marker=f"card-{video_id('v', 40)}").click()  # and still works
+    await user.should_see("Video 41 of gen-1")
+
+
+async def test_hide_removes_the_video_for_good(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(25))
+    user = await open_feed()
+    hidden = video_id("v", 0)
+    user.find(marker=f"card-{hidden}").click()
+    user.find("Hide").click()
+    await user.should_not_see(marker=f"card-{hidden}", retries=50)
+    with read_transaction(engine) as conn:
+        assert list(conn.execute(hidden_videos.select()).scalars()) == [hidden]
+    await user.open("/")
+    await user.should_not_see(marker=f"card-{hidden}")
+    assert card_titles(user)[0] == "Video 2 of gen-1" and len(cards(user)) == 21
+
+
+# ---- notices and failures --------------------------------------------------------------------
+
+
+async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(30))
+    user = await open_feed(poll_s=0.1)
+    await user.should_not_see("A new feed is available.")
+    write_feed(engine, feed_rows(10, generation="gen-2", prefix="n"))
+    await user.should_see("A new feed is available.", retries=50)
+    assert card_titles(user)[0] == "Video 1 of gen-1"  # nothing changes under the user's eyes
+    user.find(marker="show-new-feed").click()
+    await user.should_not_see("A new feed is available.")
+    assert card_titles(user) == [f"Video {r} of gen-2" for r in range(1, 11)]
+    await user.should_see("No more videos.")
+    await user.open("/")  # a reload shows the new feed too
+    assert card_titles(user)[0] == "Video 1 of gen-2"
+
+
+async def test_load_more_after_a_refresh_does_not_mix_feeds(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(30))
+    user = await open_feed(poll_s=60)
+    write_feed(engine, feed_rows(30, generation="gen-2", prefix="n"))
+    user.find("Load more").click()
+    await user.should_see("A new feed is available.")
+    assert len(cards(user)) == 21 and all("gen-1" in t for t in card_titles(user))
+
+
+async def test_a_click_the_database_refuses_is_kept_and_retried(
+    engine: Any, db_path: Path, open_feed: Any, make_site: Any
+) -> None:
+    write_feed(engine, feed_rows(5))
+    user = await open_feed(write_timeout_s=0.2, retry_s=3600)
+    outbox = make_site.sites[-1].outbox
+    user.find(marker=f"card-{video_id('v', 3)}").click()
+
+    locker = sqlite3.connect(db_path, isolation_level=None, timeout=0.1)
+    locker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    try:
+        user.find(marker="feedback-productive-1").click()
+        await user.should_see("Not saved yet: Correct timing (database is locked)", retries=100)
+        await user.should_see("1 feedback click not saved yet (database is locked)")
+        await user.should_see(marker="retry")
+    finally:
+        locker.rollback()
+        locker.close()
+    assert feedback_rows(engine) == []
+    queued = [c.click_id for c in outbox.pending()]
+    assert len(queued) == 1
+
+    user.find(marker="retry").click()
+    await user.should_see("Saved: Correct timing ✓ (on retry)", retries=100)
+    await user.should_not_see(marker="retry")
+    rows = feedback_rows(engine)
+    assert [(r["click_id"], r["video_id"], r["kind"], r["value"]) for r in rows] == [
+        (queued[0], video_id("v", 3), "productive", 1)
+    ]  # written once, with the id the click got when it was made
+
+
+async def test_queued_clicks_are_retried_automatically(
+    engine: Any, db_path: Path, open_feed: Any
+) -> None:
+    write_feed(engine, feed_rows(5))
+    user = await open_feed(write_timeout_s=0.2, retry_s=0.3)
+    user.find(marker=f"card-{video_id('v', 0)}").click()
+    locker = sqlite3.connect(db_path, isolation_level=None, timeout=0.1)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        user.find(marker="feedback-interest-0").click()
+        user.find(marker="feedback-interest-1").click()
+        await user.should_see("2 feedback clicks not saved yet", retries=100)
+        assert feedback_rows(engine) == []
+    finally:
+        locker.rollback()
+        locker.close()
+    await user.should_see("Saved: Uninterest ✓ (on retry)", retries=100)
+    await user.should_see("Saved: Interest ✓ (on retry)", retries=100)
+    await user.should_not_see("not saved yet")
+    rows = feedback_rows(engine)
+    assert sorted((r["kind"], r["value"]) for r in rows) == [("interest", 0), ("interest", 1)]

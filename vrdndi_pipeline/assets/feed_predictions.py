@@ -1,0 +1,150 @@
+"""``feed_predictions``: the ranked feed the site shows, replaced in one transaction."""
+
+import time
+from datetime import datetime
+
+import dagster as dg
+from pydantic import Field
+
+from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
+from vrdndi_pipeline.core.feed.candidates import select_candidates
+from vrdndi_pipeline.core.feed.inference_tensors import (
+    InferenceTensorsError,
+    read_generation,
+    without_context,
+)
+from vrdndi_pipeline.core.feed.ranking import channel_share, diversify
+from vrdndi_pipeline.core.feed.rows import feed_rows
+from vrdndi_pipeline.core.feed.scoring import CHAMPION, champion_scores, fallback_scores
+from vrdndi_pipeline.core.model.examples import examples_from_frames
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.feed_tables import replace_feed
+from vrdndi_pipeline.core.training_data import interest_rows
+from vrdndi_pipeline.resources.clock import Clock
+from vrdndi_pipeline.resources.database import AppDatabase
+from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
+from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+
+
+class FeedConfig(dg.Config):
+    interest_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="w in interest^w * productive^(1-w): how much interest counts against "
+        "being right for now.",
+    )
+    diversity: str = Field(
+        default="channel_cap",
+        description="'channel_cap': at most max_per_channel videos of a channel per page; "
+        "'none': by score only.",
+    )
+    max_per_channel: int = Field(default=3, ge=1)
+    page_size: int = Field(default=21, ge=1, description="Cards per page of the feed site.")
+    batch_size: int = Field(default=32, ge=1)
+
+
+@dg.asset(group_name="feed", kinds={"pytorch", "sql"}, deps=[encoded_inference_tensors])
+def feed_predictions(
+    context: dg.AssetExecutionContext,
+    config: FeedConfig,
+    database: AppDatabase,
+    tracking: MlflowTracking,
+    inference_store: InferenceTensorStore,
+    clock: Clock,
+) -> dg.MaterializeResult:
+    """One row of table ``feed_predictions`` per candidate video: title, channel, duration,
+    published time, interest / productive / combined score, rank, the ranking used
+    (``champion`` or a cold-start fallback), model version and generated_at. The whole table
+    is replaced in one transaction: readers see the previous feed or this one."""
+    started = time.perf_counter()
+    try:
+        inputs = read_generation(inference_store.path)
+    except InferenceTensorsError as error:
+        raise dg.Failure(description=str(error)) from error
+    manifest = inputs.manifest
+    moment = datetime.fromisoformat(manifest["moment"])
+    engine = database.engine()
+    with read_transaction(engine) as conn:
+        # Re-checked now: feedback or hides given since the tensors were encoded still count.
+        current = select_candidates(
+            conn, moment, manifest["candidate_days"], only_ids=inputs.video_ids
+        ).candidates
+        interest_frame = interest_rows(conn)[0] if inputs.dataset is None else None
+    by_id = {c.video_id: c for c in current}
+    keep = [i for i, vid in enumerate(inputs.video_ids) if vid in by_id]
+    candidates = [by_id[inputs.video_ids[i]] for i in keep]
+
+    version = manifest.get("model_version")
+    scoring_started = time.perf_counter()
+    if inputs.dataset is not None and version is not None:
+        from vrdndi_pipeline.core.model import load_adapter, score_encoded
+        from vrdndi_pipeline.core.model.batching import EncodedDataset
+
+        model = load_adapter(tracking.version_info(version).local_path, compile_model=False)
+        dataset = EncodedDataset(
+            [inputs.dataset.items[i] for i in keep], inputs.dataset.event_table
+        )
+        interest, productive = score_encoded(
+            model, dataset, without_context(dataset), batch_size=config.batch_size
+        )
+        ranking, scored = (
+            CHAMPION,
+            champion_scores(
+                candidates,
+                interest,
+                productive,
+                model_version=version,
+                context_summary=manifest["context_summary"],
+                interest_weight=config.interest_weight,
+            ),
+        )
+    else:
+        ranking, scored = fallback_scores(
+            candidates,
+            examples_from_frames(interest_frame, None),
+            moment,
+            manifest["candidate_days"],
+        )
+    scoring_seconds = time.perf_counter() - scoring_started
+    ranked = diversify(
+        scored,
+        rule=config.diversity,  # type: ignore[arg-type]
+        max_per_channel=config.max_per_channel,
+        page_size=config.page_size,
+    )
+    generated_at = clock.now()
+    rows = feed_rows(
+        ranked,
+        ranking=ranking,
+        model_version=version or "none",
+        generation=inputs.generation,
+        generated_at=generated_at,
+    )
+    with write_transaction(engine) as conn:
+        replace_feed(conn, rows)
+    if ranking != CHAMPION:
+        context.log.warning("cold start: feed ranked by %s (no champion adapter yet)", ranking)
+    context.log.info("feed of %d videos written (%s)", len(rows), ranking)
+    top = "\n".join(
+        f"| {r['rank']} | {r['title'][:60].replace('|', '/')} | {r['channel_title'] or ''} "
+        f"| {r['combined_score']:.3f} |"
+        for r in rows[:10]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "ranking": ranking,
+            "model_version": version or "none",
+            "videos": len(rows),
+            "dropped_since_encoding": len(inputs.video_ids) - len(keep),
+            "generation": inputs.generation,
+            "generated_at": generated_at.isoformat(),
+            "max_videos_of_one_channel_per_page": channel_share(ranked, config.page_size),
+            "scoring_seconds": round(scoring_seconds, 2),
+            "videos_per_second": round(len(rows) / scoring_seconds, 1) if scoring_seconds else 0,
+            "seconds": round(time.perf_counter() - started, 2),
+            "top": dg.MetadataValue.md(
+                "| rank | title | channel | score |\n|---|---|---|---|\n" + top
+            ),
+        }
+    )

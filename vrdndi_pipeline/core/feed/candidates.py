@@ -1,0 +1,138 @@
+"""What the feed may show at a moment, and the computer activity it is judged against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from vrdndi_pipeline.core.model.context_features import ContextEvent
+from vrdndi_pipeline.core.model.examples import CandidateVideo
+from vrdndi_pipeline.core.store.schema import (
+    feedback,
+    hidden_videos,
+    video_ratings,
+    videos,
+    watch_history,
+)
+from vrdndi_pipeline.core.training_data import clipped_event, events_between
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCandidate:
+    """A recent upload the user has not judged, watched or hidden yet."""
+
+    video_id: str
+    title: str
+    channel_id: str | None
+    channel_title: str | None
+    description: str | None
+    duration_s: int | None
+    published_at: datetime
+
+    def as_candidate_video(self) -> CandidateVideo:
+        return CandidateVideo(
+            video_id=self.video_id,
+            title=self.title,
+            channel_title=self.channel_title,
+            description=self.description,
+            duration_s=None if self.duration_s is None else float(self.duration_s),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSelection:
+    candidates: list[FeedCandidate]  # newest first
+    published_in_window: int
+    excluded: dict[str, int]  # reason -> videos left out for it (first reason that applied)
+
+
+# Why a video is left out, in the order the reasons are checked.
+EXCLUSION_TABLES = {
+    "feedback": feedback.c.video_id,
+    "hidden": hidden_videos.c.video_id,
+    "watched": watch_history.c.video_id,
+    "rated": video_ratings.c.video_id,
+}
+
+
+def _ids(conn: Connection, column: object, among: Iterable[str]) -> set[str]:
+    wanted = list(among)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())  # type: ignore[attr-defined]
+    return found
+
+
+def select_candidates(
+    conn: Connection, now: datetime, days: float, *, only_ids: Iterable[str] | None = None
+) -> CandidateSelection:
+    """Videos published in the ``days`` before ``now`` (none from the future), minus those the
+    user gave feedback on, hid, watched or rated. ``only_ids`` narrows to known ids (used to
+    re-check an earlier selection just before the feed is written)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    query = (
+        select(
+            videos.c.video_id,
+            videos.c.title,
+            videos.c.channel_id,
+            videos.c.channel_title,
+            videos.c.description,
+            videos.c.duration_s,
+            videos.c.published_at,
+        )
+        .where(videos.c.published_at > now - timedelta(days=days), videos.c.published_at <= now)
+        .order_by(videos.c.published_at.desc(), videos.c.video_id)
+    )
+    if only_ids is not None:
+        query = query.where(videos.c.video_id.in_(list(only_ids)))
+    rows = [FeedCandidate(**row._mapping) for row in conn.execute(query)]
+    remaining = {r.video_id for r in rows}
+    excluded: dict[str, int] = {}
+    for reason, column in EXCLUSION_TABLES.items():
+        hit = _ids(conn, column, remaining)
+        excluded[reason] = len(hit)
+        remaining -= hit
+    return CandidateSelection(
+        candidates=[r for r in rows if r.video_id in remaining],
+        published_in_window=len(rows),
+        excluded=excluded,
+    )
+
+
+def context_at(conn: Connection, now: datetime, hours: float) -> list[ContextEvent]:
+    """The ActivityWatch events of the ``hours`` before ``now``, clipped at ``now`` exactly as
+    training rows are clipped at the click."""
+    window = timedelta(hours=hours)
+    events = [e for e in events_between(conn, now, now, window) if e["start"] < now]
+    clipped = [clipped_event(e, now) for e in events]
+    return [
+        ContextEvent(
+            timestamp=e["start"],
+            duration_s=float(c["duration_s"]),
+            app=c["app"],
+            title=c["title"],
+            url=c["url"],
+            category=tuple(str(x) for x in c["category"]),
+        )
+        for e, c in zip(events, clipped, strict=True)
+    ]
+
+
+def summarize_context(events: Iterable[ContextEvent], hours: float) -> str:
+    """``"4.2 h active in the last 6 h, mostly Work > Programming"`` (for the feed's "why")."""
+    by_category: dict[str, float] = {}
+    total = 0.0
+    for event in events:
+        seconds = max(event.duration_s, 0.0)
+        total += seconds
+        name = " > ".join(event.category[:2]) if event.category else "Uncategorized"
+        by_category[name] = by_category.get(name, 0.0) + seconds
+    if total <= 0:
+        return f"no computer activity in the last {hours:g} h"
+    top = max(by_category, key=lambda k: by_category[k])
+    return f"{total / 3600:.1f} h active in the last {hours:g} h, mostly {top}"

@@ -1,0 +1,76 @@
+"""Wiring: the feed site on the configured database, and the NiceGUI server around it.
+
+Called by ``python -m vrdndi_ui.feed`` (see ``__main__``); tests build a :class:`FeedSite`
+with :func:`build_feed_site` and hand its ``page`` to NiceGUI's ``user_simulation``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from vrdndi_pipeline.core.settings import Settings
+from vrdndi_pipeline.core.store.database import make_engine
+from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_ui.feed.feed_data import FeedStore
+from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
+from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer
+
+logger = logging.getLogger(__name__)
+
+QUEUE_FILE = "feed-feedback-queue.json"
+
+
+def feed_engine(url: str, write_timeout_s: float) -> Engine:
+    """An engine whose SQLite writes wait at most ``write_timeout_s`` for a lock: a click
+    that cannot be written soon is queued and retried rather than left hanging."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        def shorter_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={int(write_timeout_s * 1000)}")
+            cursor.close()
+
+        # runs after make_engine's own "connect" listener, so this value wins
+        event.listen(engine, "connect", shorter_busy_timeout)
+    return engine
+
+
+def build_feed_site(
+    settings: Settings,
+    options: FeedSiteOptions,
+    *,
+    write_timeout_s: float = 5.0,
+    queue_file: Path | None = None,
+) -> FeedSite:
+    """Connect to the database (upgrading its schema), load queued clicks, try them once."""
+    engine = feed_engine(settings.database_url, write_timeout_s)
+    upgrade_schema(engine)
+    outbox = FeedbackOutbox(database_writer(engine), queue_file or settings.data_dir / QUEUE_FILE)
+    if len(outbox):
+        outbox.flush()
+    return FeedSite(FeedStore(engine), outbox, options)
+
+
+def serve(site: FeedSite, *, host: str, port: int, storage_secret: str) -> None:
+    """Run the NiceGUI server until it is stopped."""
+    from nicegui import app, ui
+
+    app.timer(site.options.retry_s, site.flush_outbox)  # also when no tab is open
+    app.on_shutdown(site.store.engine.dispose)
+    logger.info("feed site on http://%s:%d", host, port)
+    ui.run(
+        root=site.page,
+        host=host,
+        port=port,
+        title="vrdndi feed",
+        favicon="▶️",
+        reload=False,
+        show=False,
+        storage_secret=storage_secret,
+        show_welcome_message=False,
+    )
