@@ -75,7 +75,7 @@ def encoded_inference_tensors(
         "context_events": len(events),
         "context_summary": summarize_context(events, config.context_hours),
         "model_version": champion.version if champion else None,
-        "dagster_run_id": context.run_id,
+        "dagster_run_id": context.run.run_id,
     }
     folder = write_generation(
         inference_store.path, generation, [c.video_id for c in candidates], dataset, manifest

@@ -244,7 +244,7 @@ def remove_old_generations(root: Path, keep: int) -> list[str]:
     current = current_generation_id(root)
     folders = sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(_TMP_PREFIX)),
-        key=lambda p: p.name,
+        key=lambda p: (p.stat().st_mtime_ns, p.name),  # written order (names share a fixed clock)
         reverse=True,
     )
     removed = [p for p in folders[keep:] if p.name != current]

@@ -1,0 +1,288 @@
+"""encoded_inference_tensors → feed_predictions on a real database and a real MLflow registry."""
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import select
+
+from tests.test_model_support import GAME, TECH, WORK_EVENTS, tiny_config
+from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
+from vrdndi_pipeline.assets.feed_predictions import feed_predictions
+from vrdndi_pipeline.core.feed.candidates import context_at
+from vrdndi_pipeline.core.feed.inference_tensors import TENSORS_FILE, read_generation
+from vrdndi_pipeline.core.model import (
+    CandidateVideo,
+    HybridProductiveModel,
+    load_adapter,
+    save_adapter,
+    score_videos,
+)
+from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
+from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
+from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.people_tables import (
+    FeedbackClick,
+    hide_video,
+    insert_feedback,
+    upsert_interest_labels,
+)
+from vrdndi_pipeline.core.store.schema import feed_predictions as feed_table
+from vrdndi_pipeline.core.store.source_tables import (
+    write_aw_events,
+    write_ratings,
+    write_videos,
+    write_watch_history,
+)
+from vrdndi_pipeline.resources.clock import FixedClock
+from vrdndi_pipeline.resources.database import AppDatabase
+from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
+from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+
+NOW = datetime(2026, 11, 15, 14, tzinfo=UTC)
+ZONE = "Europe/Berlin"
+
+
+def _video(i: int, *, age_hours: float, channel: int) -> Video:
+    title, channel_title = (TECH if i % 2 else GAME)[i % 5]
+    return Video(
+        f"cand{i:07d}",
+        f"{title} #{i}",
+        f"UC{channel:022d}",
+        channel_title,
+        "about it",
+        300 + 60 * i,
+        NOW - timedelta(hours=age_hours),
+        "subscription",
+    )
+
+
+def _seed(url: str, *, n: int = 40, labels: int = 0) -> dict[str, str]:
+    """``n`` recent uploads (12 channels), 1 too old, 1 from the future, 4 the user already
+    judged in some way; 3 h of programming context before NOW. Returns excluded ids by reason."""
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    videos = [_video(i, age_hours=2 + i * 3, channel=i % 12) for i in range(n)]
+    old = _video(900, age_hours=24 * 8, channel=1)
+    future = _video(901, age_hours=-1, channel=1)
+    excluded = {
+        "feedback": videos[0].video_id,
+        "hidden": videos[1].video_id,
+        "watched": videos[2].video_id,
+        "rated": videos[3].video_id,
+        "too_old": old.video_id,
+        "future": future.video_id,
+    }
+    events, at = [], NOW - timedelta(hours=3)
+    for j in range(18):
+        app, window, category = WORK_EVENTS[j % len(WORK_EVENTS)]
+        events.append(AwEvent("w", j, "h", at, 590.0, app, window, None, category))
+        at += timedelta(minutes=10)
+    with write_transaction(engine) as conn:
+        write_videos(conn, [*videos, old, future], NOW - timedelta(days=10))
+        write_aw_events(conn, events)
+        insert_feedback(
+            conn,
+            [FeedbackClick("c-0", videos[0].video_id, "interest", 1, NOW, ZONE)],
+        )
+        hide_video(conn, videos[1].video_id, NOW)
+        write_watch_history(
+            conn, [WatchEntry(videos[2].video_id, NOW - timedelta(hours=1), "t", "c", None)]
+        )
+        write_ratings(conn, [VideoRating(videos[3].video_id, "like")], NOW)
+        upsert_interest_labels(
+            conn,
+            [
+                {"video_id": f"lab{i:08d}", "label": i % 2, "labelled_at": NOW}
+                for i in range(labels)
+            ],
+        )
+        # the labelled videos need text for the interest baseline
+        write_videos(
+            conn,
+            [
+                Video(
+                    f"lab{i:08d}",
+                    (TECH if i % 2 else GAME)[i % 5][0],
+                    "UCx",
+                    "ch",
+                    None,
+                    600,
+                    NOW - timedelta(days=30),
+                    "takeout",
+                )
+                for i in range(labels)
+            ],
+            NOW,
+        )
+    engine.dispose()
+    return excluded
+
+
+def _register_untrained_champion(tracking: MlflowTracking) -> HybridProductiveModel:
+    """A tiny model (untrained heads: arbitrary but fixed scores) registered as champion."""
+    model = HybridProductiveModel.from_config(tiny_config(max_context_events=16))
+    with tempfile.TemporaryDirectory() as folder:
+        adapter = save_adapter(model, Path(folder) / "adapter")
+        with tracking.start_run("test", {}) as run:
+            run.log_artifacts(adapter, "adapter")
+    version = tracking.register_version(run.run_id, "adapter")
+    tracking.set_champion(version)
+    return model
+
+
+def _resources(tmp_path: Path, url: str, keep: int = 3) -> dict:
+    return {
+        "database": AppDatabase(url=url),
+        "tracking": MlflowTracking(
+            tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+            artifact_location=str(tmp_path / "mlartifacts"),
+        ),
+        "inference_store": InferenceTensorStore(root=str(tmp_path / "inference"), keep=keep),
+        "clock": FixedClock(moment=NOW.isoformat()),
+        "user_timezone": ZONE,
+    }
+
+
+def _refresh(resources: dict, **feed_config) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [encoded_inference_tensors, feed_predictions],
+        resources=resources,
+        run_config={"ops": {"feed_predictions": {"config": feed_config}}} if feed_config else None,
+        raise_on_error=False,
+    )
+
+
+def _metadata(result, node: str) -> dict:
+    [materialization] = result.asset_materializations_for_node(node)
+    return {k: v.value for k, v in materialization.metadata.items()}
+
+
+def _feed(url: str):
+    with read_transaction(make_engine(url)) as conn:
+        return read_feed_page(conn, 0, 1000)
+
+
+@pytest.mark.slow
+def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    excluded = _seed(url, n=40)
+    resources = _resources(tmp_path, url)
+    _register_untrained_champion(resources["tracking"])
+
+    result = _refresh(resources)
+    assert result.success
+    tensors = _metadata(result, "encoded_inference_tensors")
+    assert tensors["model_version"] == "1" and tensors["encoded"] is True
+    assert tensors["candidates"] == 36 and tensors["context_events"] == 18
+    assert tensors["excluded"] == {"feedback": 1, "hidden": 1, "watched": 1, "rated": 1}
+    generation = read_generation(tmp_path / "inference")
+    assert (generation.folder / TENSORS_FILE).is_file()
+    assert not list(generation.folder.glob("*.pt")) and not list(generation.folder.glob("*.pkl"))
+
+    feed = _feed(url)
+    assert len(feed) == 36 and [r.rank for r in feed] == list(range(1, 37))
+    ids = {r.video_id for r in feed}
+    assert not ids & set(excluded.values())
+    assert {r.ranking for r in feed} == {"champion"} and {r.model_version for r in feed} == {"1"}
+    assert {r.generation for r in feed} == {generation.generation}
+    assert all(r.title.endswith(f"#{int(r.video_id[4:])}") for r in feed)  # original case kept
+    assert all("right for now" in (r.explanation or "") for r in feed)
+
+    # Scores computed from the stored tensors equal scoring the same videos from scratch.
+    champion = load_adapter(resources["tracking"].champion().local_path, compile_model=False)
+    engine = make_engine(url)
+    with read_transaction(engine) as conn:
+        events = context_at(conn, NOW, 6)
+    by_id = {r.video_id: r for r in feed}
+    videos = [
+        CandidateVideo(r.video_id, r.title, r.channel_title, "about it", float(r.duration_s))
+        for r in feed
+    ]
+    fresh = score_videos(champion, videos, NOW, events, ZONE)
+    for score in fresh:
+        row = by_id[score.video_id]
+        assert row.productive_score == pytest.approx(score.productive, abs=1e-5)
+        assert row.interest_score == pytest.approx(score.interest, abs=1e-5)
+    assert len({round(r.productive_score, 6) for r in feed}) > 5  # really per video
+    # ranked by the combined score within the channel cap
+    page = feed[:21]
+    assert max(sum(r.channel_id == c for r in page) for c in {r.channel_id for r in page}) <= 3
+
+
+def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=30, labels=40)
+    result = _refresh(_resources(tmp_path, url))
+    assert result.success
+    meta = _metadata(result, "feed_predictions")
+    assert meta["ranking"] == "interest-baseline" and meta["model_version"] == "none"
+    assert _metadata(result, "encoded_inference_tensors")["encoded"] is False
+    feed = _feed(url)
+    assert len(feed) == 26 and {r.ranking for r in feed} == {"interest-baseline"}
+    assert all(r.productive_score is None and r.interest_score is not None for r in feed)
+    assert all("No trained model yet" in r.explanation for r in feed)
+    # the baseline learnt the labels: tech titles (label 1) above game titles (label 0)
+    tech = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in TECH)]
+    game = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in GAME)]
+    assert min(tech) > max(game)
+
+
+def test_without_labels_the_feed_is_newest_first(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=12)
+    result = _refresh(_resources(tmp_path, url), diversity="none")
+    assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
+    feed = _feed(url)
+    assert [r.published_at for r in feed] == sorted((r.published_at for r in feed), reverse=True)
+
+
+def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=12)
+    resources = _resources(tmp_path, url)
+    assert dg.materialize([encoded_inference_tensors], resources=resources).success
+    engine = make_engine(url)
+    with write_transaction(engine) as conn:
+        hide_video(conn, "cand0000005", NOW)
+    result = dg.materialize(
+        [feed_predictions], resources=resources, selection=[feed_predictions.key]
+    )
+    assert result.success
+    assert _metadata(result, "feed_predictions")["dropped_since_encoding"] == 1
+    assert "cand0000005" not in {r.video_id for r in _feed(url)}
+
+
+def test_old_generations_are_removed_by_the_retention_setting(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=5)
+    resources = _resources(tmp_path, url, keep=2)
+    for _ in range(4):
+        assert dg.materialize([encoded_inference_tensors], resources=resources).success
+    folders = [p for p in (tmp_path / "inference").iterdir() if p.is_dir()]
+    assert len(folders) == 2
+
+
+def test_missing_encoded_inputs_fail_with_the_fix_and_keep_the_feed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=8)
+    resources = _resources(tmp_path, url)
+    assert _refresh(resources).success
+    before = _feed(url)
+    resources["inference_store"] = InferenceTensorStore(root=str(tmp_path / "elsewhere"))
+    result = dg.materialize(
+        [feed_predictions],
+        resources=resources,
+        selection=[feed_predictions.key],
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "materialize encoded_inference_tensors first" in failure.step_failure_data.error.message
+    assert _feed(url) == before
+    with read_transaction(make_engine(url)) as conn:
+        assert current_generation(conn).videos == len(before)
+        assert conn.execute(select(feed_table.c.video_id)).all()

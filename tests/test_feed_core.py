@@ -1,0 +1,216 @@
+"""The feed's pure parts: refresh times, combined score, diversity, encoded-input files."""
+
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import torch
+
+from vrdndi_pipeline.core.feed.candidates import FeedCandidate, summarize_context
+from vrdndi_pipeline.core.feed.inference_tensors import (
+    CURRENT_FILE,
+    TENSORS_FILE,
+    InferenceTensorsError,
+    new_generation,
+    read_generation,
+    remove_old_generations,
+    without_context,
+    write_generation,
+)
+from vrdndi_pipeline.core.feed.ranking import (
+    ScoredCandidate,
+    channel_share,
+    combined_score,
+    diversify,
+)
+from vrdndi_pipeline.core.model.batching import EncodedDataset, EncodedExample
+from vrdndi_pipeline.core.model.context_features import ContextEvent
+from vrdndi_pipeline.core.refresh_times import interval_crons, refresh_minutes
+from vrdndi_pipeline.core.settings import load_settings, system_timezone
+
+NOW = datetime(2026, 11, 15, tzinfo=UTC)
+
+
+def test_refresh_ticks_every_45_minutes_from_8_to_4_59():
+    ticks = refresh_minutes(time(8, 0), time(4, 59), 45)
+    assert len(ticks) == 28
+    assert ticks[0] == 8 * 60 and ticks[-1] == 4 * 60 + 15  # 04:15 is the last before 04:59
+    assert all((b - a) % 1440 == 45 for a, b in zip(ticks, ticks[1:], strict=False))
+    assert not any(5 * 60 <= t < 8 * 60 for t in ticks)  # asleep 05:00-07:59
+
+
+def test_interval_crons_cover_exactly_the_ticks():
+    crons = interval_crons()
+    covered = set()
+    for cron in crons:
+        minutes, hours, *rest = cron.split()
+        assert rest == ["*", "*", "*"]
+        covered |= {int(h) * 60 + int(m) for m in minutes.split(",") for h in hours.split(",")}
+    assert covered == set(refresh_minutes(time(8, 0), time(4, 59), 45))
+    assert interval_crons(time(9, 0), time(17, 0), 60) == ["0 9,10,11,12,13,14,15,16,17 * * *"]
+
+
+def test_combined_score_needs_interest_and_timing():
+    assert combined_score(0.9, 0.9) > combined_score(0.99, 0.2)  # AND, not OR
+    assert combined_score(0.8, 0.5) > combined_score(0.7, 0.5)
+    assert combined_score(0.5, 0.8) > combined_score(0.5, 0.7)
+    assert combined_score(0.9, 0.1, interest_weight=1.0) == pytest.approx(0.9)
+    assert combined_score(0.9, 0.1, interest_weight=0.0) == pytest.approx(0.1)
+    with pytest.raises(ValueError):
+        combined_score(0.5, 0.5, interest_weight=1.5)
+
+
+def _scored(i: int, channel: str, score: float) -> ScoredCandidate:
+    candidate = FeedCandidate(
+        video_id=f"vid{i:08d}",
+        title=f"video {i}",
+        channel_id=channel,
+        channel_title=channel,
+        description=None,
+        duration_s=600,
+        published_at=NOW - timedelta(hours=i),
+    )
+    return ScoredCandidate(candidate, score, score, score, "")
+
+
+def test_channel_cap_keeps_one_channel_from_filling_a_page():
+    # one prolific channel holds the 30 best scores
+    items = [_scored(i, "loud", 0.99 - i * 0.001) for i in range(30)]
+    items += [_scored(100 + i, f"quiet{i % 10}", 0.5 - i * 0.001) for i in range(40)]
+    by_score = diversify(items, rule="none")
+    assert channel_share(by_score, 21) == 21
+    ranked = diversify(items, rule="channel_cap", max_per_channel=3, page_size=21)
+    assert sorted(i.candidate.video_id for i in ranked) == sorted(
+        i.candidate.video_id for i in items
+    )  # nothing dropped
+    first_page = ranked[:21]
+    assert sum(i.candidate.channel_id == "loud" for i in first_page) == 3
+    assert first_page[0].candidate.video_id == "vid00000000"  # the best still comes first
+    assert channel_share(ranked[:42], 21) == 3  # page 3 runs out of other channels
+    assert diversify(list(reversed(items))) == ranked  # deterministic, order-independent
+
+
+def test_channel_cap_with_a_single_channel_keeps_every_video():
+    items = [_scored(i, "only", 1 - i / 10) for i in range(10)]
+    assert [i.candidate.video_id for i in diversify(items, max_per_channel=2)] == [
+        i.candidate.video_id for i in diversify(items, rule="none")
+    ]
+
+
+def _dataset(rows: int, events: int) -> EncodedDataset:
+    g = torch.Generator().manual_seed(rows)
+    index = torch.arange(events, dtype=torch.long)
+    feats = torch.randn(events, 6, generator=g)
+    items = [
+        EncodedExample(
+            input_ids=torch.randint(0, 1000, (5 + i % 7,), generator=g),
+            event_index=index,
+            event_features=feats,
+            condition=torch.randn(4, generator=g),
+            interest_label=-100,
+            productive_label=-100,
+            is_productive=False,
+        )
+        for i in range(rows)
+    ]
+    return EncodedDataset(items, torch.randn(events, 8, generator=g))
+
+
+def test_generation_round_trips_exactly_and_is_not_pickle(tmp_path):
+    dataset = _dataset(12, 5)
+    ids = [f"v{i:010d}" for i in range(12)]
+    generation = new_generation(NOW)
+    folder = write_generation(tmp_path, generation, ids, dataset, {"moment": NOW.isoformat()})
+    assert (tmp_path / CURRENT_FILE).read_text().strip() == generation
+    raw = (folder / TENSORS_FILE).read_bytes()
+    header_len = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + header_len])  # a safetensors header, plain JSON
+    assert header["input_ids"]["dtype"] == "I64" and b"\x80\x04" not in raw[:2]
+    back = read_generation(tmp_path)
+    assert back.video_ids == ids and back.manifest["moment"] == NOW.isoformat()
+    assert back.dataset is not None and torch.equal(back.dataset.event_table, dataset.event_table)
+    for a, b in zip(back.dataset.items, dataset.items, strict=True):
+        assert torch.equal(a.input_ids, b.input_ids)
+        assert torch.equal(a.event_index, b.event_index)
+        assert torch.equal(a.event_features, b.event_features)
+        assert torch.equal(a.condition, b.condition)
+    bare = without_context(back.dataset)
+    assert all(len(it.event_index) == 0 for it in bare.items)
+    assert torch.equal(bare.items[3].input_ids, dataset.items[3].input_ids)
+
+
+def test_damaged_tensors_are_refused_with_the_fix(tmp_path):
+    folder = write_generation(tmp_path, new_generation(NOW), ["a" * 11], _dataset(1, 2), {})
+    path = folder / TENSORS_FILE
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(InferenceTensorsError, match="does not match its manifest.*run encoded"):
+        read_generation(tmp_path)
+    with pytest.raises(InferenceTensorsError, match="materialize encoded_inference_tensors"):
+        read_generation(tmp_path / "empty")
+
+
+def test_cold_start_generation_holds_ids_only(tmp_path):
+    write_generation(tmp_path, new_generation(NOW), ["b" * 11], None, {"model_version": None})
+    back = read_generation(tmp_path)
+    assert back.dataset is None and back.video_ids == ["b" * 11]
+    assert not (back.folder / TENSORS_FILE).exists()
+
+
+def test_retention_keeps_the_newest_and_the_current(tmp_path):
+    names = []
+    for hours in range(5):
+        name = new_generation(NOW + timedelta(hours=hours))
+        write_generation(tmp_path, name, [], None, {})
+        names.append(name)
+    (tmp_path / ".tmp-crashed").mkdir()  # an interrupted write, old
+    old = (NOW - timedelta(days=1)).timestamp()
+    import os
+
+    os.utime(tmp_path / ".tmp-crashed", (old, old))
+    (tmp_path / ".tmp-fresh").mkdir()  # maybe a write in progress: left alone
+    removed = remove_old_generations(tmp_path, keep=2)
+    assert set(removed) == set(names[:3]) | {".tmp-crashed"}
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([*names[3:], CURRENT_FILE, ".tmp-fresh"])
+    # CURRENT is never removed, even when it is not among the newest
+    (tmp_path / CURRENT_FILE).write_text(names[3])
+    write_generation(tmp_path, new_generation(NOW + timedelta(hours=9)), [], None, {})
+    (tmp_path / CURRENT_FILE).write_text(names[3])
+    write_generation(tmp_path, new_generation(NOW + timedelta(hours=10)), [], None, {})
+    (tmp_path / CURRENT_FILE).write_text(names[3])
+    remove_old_generations(tmp_path, keep=1)
+    assert (tmp_path / names[3]).is_dir()
+
+
+def test_context_summary_names_the_dominant_activity():
+    events = [
+        ContextEvent(NOW - timedelta(hours=2), 3600, "code", "x.py", None, ("Work", "Programming")),
+        ContextEvent(NOW - timedelta(hours=1), 1200, "firefox", "yt", None, ("Media", "Video")),
+    ]
+    assert summarize_context(events, 6) == (
+        "1.3 h active in the last 6 h, mostly Work > Programming"
+    )
+    assert summarize_context([], 6) == "no computer activity in the last 6 h"
+
+
+def test_timezone_settings_resolve_to_an_iana_name(tmp_path):
+    assert load_settings({"VRDNDI_TIMEZONE": "Asia/Tokyo"}).user_timezone == "Asia/Tokyo"
+    assert system_timezone({"TZ": "America/New_York"}, etc=tmp_path) == "America/New_York"
+    (tmp_path / "timezone").write_text("Europe/Lisbon\n")
+    assert system_timezone({}, etc=tmp_path) == "Europe/Lisbon"
+    assert system_timezone({"TZ": "Not/AZone"}, etc=tmp_path / "none") == "UTC"
+
+
+def test_fixed_clock_and_schedule_settings_are_validated():
+    from vrdndi_pipeline.core.settings import SettingsError
+
+    settings = load_settings(
+        {"VRDNDI_NOW": "2026-11-15T00:00:00Z", "VRDNDI_FEED_REFRESH_CRON": "0 9 * * *; 0 18 * * *"}
+    )
+    assert settings.now == NOW and settings.feed_refresh_cron == ("0 9 * * *", "0 18 * * *")
+    with pytest.raises(SettingsError, match="UTC offset"):
+        load_settings({"VRDNDI_NOW": "2026-11-15T00:00:00"})
+    with pytest.raises(SettingsError, match="positive number"):
+        load_settings({"VRDNDI_TRAIN_MIN_NEW_LABELS": "0"})
