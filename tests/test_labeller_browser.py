@@ -29,6 +29,12 @@ TITLES = [
 IDS = ["browserA001", "browserB002", "browserC003"]
 
 
+def click(page: Any, key: str) -> None:
+    # Streamlit marks each widget's container with its key; the button's accessible name
+    # also carries the keyboard shortcut ("Interest I").
+    page.locator(f".st-key-{key} button").click()
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_label_two_videos_in_a_real_browser(chromium: Any, tmp_path: Path) -> None:
@@ -73,22 +79,23 @@ def test_label_two_videos_in_a_real_browser(chromium: Any, tmp_path: Path) -> No
                 f"https://www.youtube-nocookie.com/embed/{IDS[0]}"
             )
 
-            page.get_by_role("button", name="Interest", exact=True).click()
+            click(page, "interest")
             page.get_by_text(TITLES[1], exact=True).wait_for(timeout=30_000)
             page.screenshot(path=str(shots / "2-after-interest.png"), full_page=True)
 
-            page.get_by_role("button", name="Uninterest", exact=True).click()
+            click(page, "uninterest")
             page.get_by_text(TITLES[2], exact=True).wait_for(timeout=30_000)
             page.screenshot(path=str(shots / "3-after-uninterest.png"), full_page=True)
 
-            page.get_by_role("button", name="Save", exact=True).click()
+            click(page, "save")
             page.get_by_text("Saved 2 change(s).").wait_for(timeout=30_000)
             page.screenshot(path=str(shots / "4-saved.png"), full_page=True)
         finally:
             page.close()
 
     with read_transaction(engine) as conn:
-        rows = dict(conn.execute(select(interest_labels.c.video_id, interest_labels.c.label)))
+        query = select(interest_labels.c.video_id, interest_labels.c.label)
+        rows = {video_id: label for video_id, label in conn.execute(query)}
     engine.dispose()
     assert rows == {IDS[0]: 1, IDS[1]: 0}
     assert (tmp_path / "data" / "labeller-progress.json").is_file()

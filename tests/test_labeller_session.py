@@ -186,6 +186,8 @@ def test_autosave_is_due_after_every_k_actions() -> None:
     session.skip()
     assert session.autosave_due(5)
     session.mark_saved(session.pending_changes())
+    assert session.autosave_due(5)  # labels saved, position not yet: still due
+    session.mark_progress_saved()
     assert not session.autosave_due(5)
     session.previous()  # navigation is not an action
     assert session.actions_since_save == 0

@@ -35,11 +35,8 @@ class StoredLabels:
 
 
 def stored_labels(conn: Connection) -> StoredLabels:
-    counts = dict(
-        conn.execute(
-            select(interest_labels.c.label, func.count()).group_by(interest_labels.c.label)
-        ).all()
-    )
+    by_label = select(interest_labels.c.label, func.count()).group_by(interest_labels.c.label)
+    counts = {int(label): int(count) for label, count in conn.execute(by_label)}
     newest = conn.execute(
         select(interest_labels.c.video_id)
         .order_by(interest_labels.c.labelled_at.desc(), interest_labels.c.video_id)
@@ -56,7 +53,7 @@ def stored_labels(conn: Connection) -> StoredLabels:
                 select(func.max(watch_history.c.title)).where(watch_history.c.video_id == newest)
             ).scalar_one_or_none()
         )
-    return StoredLabels({int(k): int(v) for k, v in counts.items()}, title or newest)
+    return StoredLabels(counts, title or newest)
 
 
 def start_session(engine: Engine, progress: Progress) -> LabellingSession:
@@ -92,7 +89,7 @@ def save_session(
             write_changes(conn, changes)
         session.mark_saved(changes)
     write_progress(progress_file, session.progress(now))
-    session.mark_saved(PendingChanges((), ()))
+    session.mark_progress_saved()
     logger.info(
         "saved %d label(s), removed %d, position %d of %d",
         len(changes.upserts),

@@ -228,4 +228,7 @@ class LabellingSession:
             self.stored[video_id] = label
         for video_id in changes.removals:
             self.stored[video_id] = None
+
+    def mark_progress_saved(self) -> None:
+        """Record that the position is saved too: the autosave count starts again."""
         self.actions_since_save = 0
