@@ -2,6 +2,7 @@
 champion is promoted, record failed runs for the feed site. No API calls in any of them."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 
@@ -34,13 +35,24 @@ def _training_in_progress(instance: dg.DagsterInstance) -> str | None:
     return None
 
 
+def _readable(error: Any) -> str:
+    """``ClassName: message`` of the user's error inside Dagster's step-execution wrapper."""
+    while getattr(error, "cls_name", None) == "DagsterExecutionStepExecutionError" and getattr(
+        error, "cause", None
+    ):
+        error = error.cause
+    text = (getattr(error, "message", "") or "").strip()
+    first = text.splitlines()[0] if text else "failed"
+    name, sep, rest = first.partition(": ")
+    return f"{name.rsplit('.', 1)[-1]}: {rest}" if sep and "." in name else first
+
+
 def failure_message(context: dg.RunFailureSensorContext) -> str:
     """What failed and why, from the failed steps' errors (or the run's own message)."""
     parts = []
     for event in context.get_step_failure_events():
         error = getattr(event.event_specific_data, "error", None)
-        text = (error.message if error else event.message or "failed").strip()
-        parts.append(f"{event.step_key}: {text.splitlines()[0] if text else 'failed'}")
+        parts.append(f"{event.step_key}: {_readable(error) if error else event.message}")
     return "; ".join(parts) or (context.failure_event.message or "the run failed")
 
 
