@@ -68,9 +68,14 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A consistent read snapshot that does not take SQLite's write lock."""
+    """A consistent read snapshot (every statement sees the same data) that does not take
+    SQLite's write lock; on PostgreSQL a REPEATABLE READ transaction."""
     with engine.connect() as conn:
         conn = conn.execution_options(**{_READ_ONLY: True})
+        if conn.dialect.name == "postgresql":
+            # READ COMMITTED would give each statement its own snapshot: a page and its
+            # generation could come from two different feeds.
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
 
