@@ -35,12 +35,14 @@ data/%/dagster.yaml: dagster.yaml
 data/dagster/dagster.yaml: dagster.yaml
 	@mkdir -p $(@D) && cp dagster.yaml $@
 
-demo: install data/demo/dagster/dagster.yaml ## run the pipeline on the bundled demo data, print what it made
+demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundled demo data; print the feed
 	$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
-	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j ingest_job
-	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j train_job
+	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j daily_job
 	@$(DEMO_ENV) $(BIN)/vrdndi summary
 	@echo
+	@$(DEMO_ENV) $(BIN)/vrdndi feed --top 15
+	@echo
+	@echo "Browse the feed: make demo-feed  (then http://127.0.0.1:8080)"
 	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
 	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then http://127.0.0.1:5000)"
 
@@ -53,7 +55,7 @@ demo-mlflow: install ## the MLflow UI on the demo's training runs, 127.0.0.1:500
 mlflow: install ## the MLflow UI on your training runs, 127.0.0.1:5000
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/mlflow.db --host 127.0.0.1 --port 5000
 
-dev: install data/dagster/dagster.yaml ## dagster dev (webserver + daemon) on your own data, 127.0.0.1:3000
+dev: install data/dagster/dagster.yaml ## dagster dev on your data: UI, schedules and sensors, 127.0.0.1:3000
 	$(LIVE_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 feed: install ## the feed site (NiceGUI) on your data, http://127.0.0.1:8080

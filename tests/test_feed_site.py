@@ -248,7 +248,7 @@ def test_storage_secret_is_made_once_with_mode_0600(tmp_path: Path) -> None:
     other = load_or_create_secret(tmp_path / "t")
     assert other != first
     source = "\n".join(p.read_text() for p in (ROOT / "vrdndi_ui" / "feed").glob("*.py"))
-    assert first not in source and "storage_secret=\"" not in source
+    assert first not in source and 'storage_secret="' not in source
 
 
 def test_importing_the_site_connects_to_nothing_and_makes_no_folder(tmp_path: Path) -> None:

@@ -1,16 +1,22 @@
 """The feed page driven by NiceGUI's simulated ``User`` (no browser, the real page code).
 
 Each test builds the site on its own SQLite database and hands ``site.page`` (the root page
-that ``python -m vrdndi_ui.feed`` serves) to ``nicegui.testing.user_simulation``. Async tests
-run on anyio's pytest plugin (anyio ships with NiceGUI's dependencies).
+that ``python -m vrdndi_ui.feed`` serves) to ``nicegui.testing.user_simulation``, the same
+simulation NiceGUI's ``user`` fixture uses.
+
+Each async test runs on a fresh event loop in a thread of its own (:func:`on_own_loop`): the
+session's Playwright browser (``chromium`` fixture, sync API) keeps an event loop running in
+the main thread once a browser test has run, and a second loop cannot run in that thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -34,12 +40,35 @@ from vrdndi_pipeline.core.store.schema import hidden_videos
 from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
 from vrdndi_ui.feed.feed_site import build_feed_site
 
-pytestmark = pytest.mark.anyio
 
+def on_own_loop(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run the async ``test`` with ``asyncio.run`` in its own thread; close its users after."""
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        async def body() -> None:
+            try:
+                await test(*args, **kwargs)
+            finally:
+                if isinstance(kwargs.get("open_feed"), FeedUsers):
+                    await kwargs["open_feed"].close()
+
+        failure: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                asyncio.run(body())
+            except BaseException as error:
+                failure.append(error)
+
+        thread = threading.Thread(target=target, name=test.__name__)
+        thread.start()
+        thread.join(timeout=300)
+        assert not thread.is_alive(), f"{test.__name__} did not finish in 300 s"
+        if failure:
+            raise failure[0]
+
+    return run
 
 
 @pytest.fixture
@@ -74,24 +103,30 @@ def engine(db_path: Path) -> Any:
     engine.dispose()
 
 
-@pytest.fixture
-async def open_feed(
-    make_site: Callable[..., FeedSite], caplog: pytest.LogCaptureFixture, anyio_backend: str
-) -> AsyncIterator[Callable[..., Any]]:
-    """``await open_feed(**options)`` -> a ``User`` looking at the feed page."""
-    stack: list[Any] = []
+class FeedUsers:
+    """``await open_feed(**options)`` -> a ``User`` looking at the feed page of a new site."""
 
-    async def open_(**options: Any) -> User:
-        site = make_site(**options)
+    def __init__(self, make_site: Callable[..., FeedSite]) -> None:
+        self.make_site = make_site
+        self.simulations: list[Any] = []
+
+    async def __call__(self, **options: Any) -> User:
+        site = self.make_site(**options)
         simulation = user_simulation(root=site.page)
         user = await simulation.__aenter__()
-        stack.append(simulation)
+        self.simulations.append(simulation)
         await user.open("/")
         return user
 
-    yield open_
-    for simulation in reversed(stack):
-        await simulation.__aexit__(None, None, None)
+    async def close(self) -> None:
+        while self.simulations:
+            await self.simulations.pop().__aexit__(None, None, None)
+
+
+@pytest.fixture
+def open_feed(make_site: Callable[..., FeedSite], caplog: pytest.LogCaptureFixture) -> Any:
+    users = FeedUsers(make_site)
+    yield users
     errors = [r for r in caplog.get_records("call") if r.levelname == "ERROR"]
     assert not errors, [r.getMessage() for r in errors]
 
@@ -125,6 +160,7 @@ def card_titles(user: User) -> list[str]:
 # ---- the grid --------------------------------------------------------------------------------
 
 
+@on_own_loop
 async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(50))
     user = await open_feed()
@@ -145,6 +181,7 @@ async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_fe
     await user.should_not_see("Load more")
 
 
+@on_own_loop
 async def test_empty_feed_says_how_to_make_one(engine: Any, open_feed: Any) -> None:
     user = await open_feed()
     await user.should_see("No feed yet.")
@@ -154,6 +191,7 @@ async def test_empty_feed_says_how_to_make_one(engine: Any, open_feed: Any) -> N
     assert cards(user) == []
 
 
+@on_own_loop
 async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(5, ranking="recency"))
     user = await open_feed()
@@ -163,18 +201,23 @@ async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) 
     await user.should_not_see("model v3")
 
 
+@on_own_loop
 async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(3))
     with write_transaction(engine) as conn:
-        record_run_failure(conn, RunFailure("old", "feed_refresh_job", NOW - timedelta(days=2), "stale"))
         record_run_failure(
-            conn, RunFailure("new", "feed_refresh_job", NOW - timedelta(hours=1), "quota spent\nTrace")
+            conn, RunFailure("old", "feed_refresh_job", NOW - timedelta(days=2), "stale")
+        )
+        record_run_failure(
+            conn,
+            RunFailure("new", "feed_refresh_job", NOW - timedelta(hours=1), "quota spent\nTrace"),
         )
     user = await open_feed()
     await user.should_see("The last feed refresh failed: quota spent")
     await user.should_not_see("stale")
 
 
+@on_own_loop
 async def test_hostile_titles_are_text(engine: Any, open_feed: Any) -> None:
     titles = ['<script>alert("x")</script>', "Emoji 🎬🔥 title", "日本語のタイトル", "عنوان عربي"]
     write_feed(engine, feed_rows(4, titles=titles))
@@ -186,6 +229,7 @@ async def test_hostile_titles_are_text(engine: Any, open_feed: Any) -> None:
 # ---- the player and feedback -----------------------------------------------------------------
 
 
+@on_own_loop
 async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(30))
     user = await open_feed()
@@ -211,6 +255,7 @@ async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_fee
         ("feedback-productive-0", "Not now", "productive", 0),
     ],
 )
+@on_own_loop
 async def test_each_feedback_button_appends_exactly_one_row(
     engine: Any, open_feed: Any, marker: str, label: str, kind: str, value: int
 ) -> None:
@@ -239,6 +284,7 @@ async def test_each_feedback_button_appends_exactly_one_row(
     assert len(rows) == 2 and rows[0]["click_id"] != rows[1]["click_id"]
 
 
+@on_own_loop
 async def test_back_to_feed_keeps_the_loaded_cards(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(60))
     user = await open_feed()
@@ -253,6 +299,23 @@ async def test_back_to_feed_keeps_the_loaded_cards(engine: Any, open_feed: Any) 
     await user.should_see("Video 41 of gen-1")
 
 
+@on_own_loop
+async def test_back_right_after_a_click_still_saves_and_acknowledges(
+    engine: Any, open_feed: Any
+) -> None:
+    write_feed(engine, feed_rows(5))
+    user = await open_feed()
+    user.find(marker=f"card-{video_id('v', 4)}").click()
+    user.find(marker="feedback-productive-0").click()
+    user.find(marker="back").click()  # before the write has answered
+    await user.should_see("Saved: Not now", retries=50)  # the notification
+    rows = feedback_rows(engine)
+    assert [(r["video_id"], r["kind"], r["value"]) for r in rows] == [
+        (video_id("v", 4), "productive", 0)
+    ]
+
+
+@on_own_loop
 async def test_hide_removes_the_video_for_good(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(25))
     user = await open_feed()
@@ -270,10 +333,15 @@ async def test_hide_removes_the_video_for_good(engine: Any, open_feed: Any) -> N
 # ---- notices and failures --------------------------------------------------------------------
 
 
+@on_own_loop
 async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(30))
     user = await open_feed(poll_s=0.1)
     await user.should_not_see("A new feed is available.")
+    await user.should_not_see(marker="failure-banner")
+    with write_transaction(engine) as conn:  # a failed refresh shows up while the page is open
+        record_run_failure(conn, RunFailure("r1", "feed_refresh_job", NOW, "model missing"))
+    await user.should_see("The last feed refresh failed: model missing", retries=50)
     write_feed(engine, feed_rows(10, generation="gen-2", prefix="n"))
     await user.should_see("A new feed is available.", retries=50)
     assert card_titles(user)[0] == "Video 1 of gen-1"  # nothing changes under the user's eyes
@@ -285,6 +353,7 @@ async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) ->
     assert card_titles(user)[0] == "Video 1 of gen-2"
 
 
+@on_own_loop
 async def test_load_more_after_a_refresh_does_not_mix_feeds(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(30))
     user = await open_feed(poll_s=60)
@@ -294,6 +363,7 @@ async def test_load_more_after_a_refresh_does_not_mix_feeds(engine: Any, open_fe
     assert len(cards(user)) == 21 and all("gen-1" in t for t in card_titles(user))
 
 
+@on_own_loop
 async def test_a_click_the_database_refuses_is_kept_and_retried(
     engine: Any, db_path: Path, open_feed: Any, make_site: Any
 ) -> None:
@@ -325,6 +395,7 @@ async def test_a_click_the_database_refuses_is_kept_and_retried(
     ]  # written once, with the id the click got when it was made
 
 
+@on_own_loop
 async def test_queued_clicks_are_retried_automatically(
     engine: Any, db_path: Path, open_feed: Any
 ) -> None:

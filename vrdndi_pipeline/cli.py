@@ -1,4 +1,4 @@
-"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, a summary)."""
+"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, summaries)."""
 
 from __future__ import annotations
 
@@ -103,6 +103,45 @@ def _auth(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _feed(settings: Settings, args: argparse.Namespace) -> int:
+    from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
+    from vrdndi_pipeline.core.store.people_tables import recent_run_failures
+
+    engine = make_engine(settings.database_url)
+    upgrade_schema(engine)
+    with read_transaction(engine) as conn:
+        generation = current_generation(conn)
+        items = read_feed_page(conn, 0, args.top)
+        failures = recent_run_failures(conn, limit=1)
+    if failures:
+        f = failures[0]
+        print(f"Last failed run: {f.job_name} at {f.failed_at:%Y-%m-%d %H:%M} UTC: {f.message}")
+    if generation is None:
+        print("The feed is empty: run feed_refresh_job (make demo, or make dev and wait).")
+        return 1
+    label = (
+        f"champion model v{generation.model_version}"
+        if generation.ranking == "champion"
+        else f"FALLBACK {generation.ranking} (no champion model yet)"
+    )
+    print(
+        f"Feed of {generation.videos} videos, generated {generation.generated_at:%Y-%m-%d %H:%M}"
+        f" UTC, ranked by {label}:"
+    )
+    for item in items:
+        scores = " ".join(
+            f"{name} {value:.2f}"
+            for name, value in (
+                ("interest", item.interest_score),
+                ("now", item.productive_score),
+                ("score", item.combined_score),
+            )
+            if value is not None
+        )
+        print(f"{item.rank:>4}. {item.title[:70]}  [{item.channel_title or '?'}]  {scores}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vrdndi",
@@ -116,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "seed-demo-labels",
         help="insert the demo's simulated feedback clicks and labels (demo only)",
     )
+    feed = commands.add_parser("feed", help="print the top of the current feed")
+    feed.add_argument("--top", type=int, default=10, help="how many videos (default 10)")
     db = commands.add_parser("db", help="database schema")
     db.add_argument(
         "action", choices=["upgrade", "revision"], help="apply migrations / show revision"
@@ -145,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _summary(settings)
     if args.command == "db":
         return _db(settings, args)
+    if args.command == "feed":
+        return _feed(settings, args)
     if args.command == "seed-demo-labels":
         return _seed_demo_labels(settings)
     return _auth(settings, args)

@@ -1,4 +1,9 @@
-"""Jobs: named selections of assets that run together."""
+"""Jobs: named selections of assets that run together.
+
+Every job runs its steps in one process (``in_process_executor``): on a personal machine with
+a few cores and one SQLite database, a process per step costs ~10 s of imports each (torch,
+transformers) and lets two torch steps fight over the same cores.
+"""
 
 from __future__ import annotations
 
@@ -21,18 +26,21 @@ FEED_KEYS = [encoded_inference_tensors.key, feed_predictions.key]
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
+    executor_def=dg.in_process_executor,
     selection=INGEST_ASSETS,
     description="Fetch new ActivityWatch events and YouTube videos into the database.",
 )
 
 train_job = dg.define_asset_job(
     "train_job",
+    executor_def=dg.in_process_executor,
     selection=TRAIN_ASSETS,
     description="Build the training tables, train an adapter, register it, promote it on merit.",
 )
 
 feed_refresh_job = dg.define_asset_job(
     "feed_refresh_job",
+    executor_def=dg.in_process_executor,
     selection=dg.AssetSelection.assets(raw_aw_events) | FEED_ASSETS,
     description="Read the last hours of ActivityWatch, score the recent uploads with the "
     "champion adapter (or a cold-start fallback) and replace the feed in one transaction.",
@@ -40,6 +48,7 @@ feed_refresh_job = dg.define_asset_job(
 
 daily_job = dg.define_asset_job(
     "daily_job",
+    executor_def=dg.in_process_executor,
     selection=INGEST_ASSETS | TRAIN_ASSETS | FEED_ASSETS,
     description="Ingest videos, ratings, watch history and activity; train when enough new "
     "labels arrived (the daily schedule leaves training out otherwise); refresh the feed.",

@@ -73,10 +73,11 @@ class ServerProcess:
         register(self)
         deadline = time.monotonic() + self.start_timeout
         while True:
-            if self._proc.poll() is not None:
+            code = self._proc.poll()
+            if code is not None:
                 self.stop()
                 raise ServerProcessError(
-                    f"{self.command[0]} exited with {self._proc.returncode}:\n{self.log_tail()}"
+                    f"{self.command[0]} exited with {code}:\n{self.log_tail()}"
                 )
             if self._answers():
                 return self

@@ -37,6 +37,8 @@ FEED_CSS = """
 .vr-card:hover { box-shadow: 0 4px 18px rgba(0,0,0,.25); }
 .vr-clamp-2 { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
   overflow: hidden; }
+.vr-floating { position: fixed; top: 72px; left: 50%; transform: translateX(-50%);
+  z-index: 3000; box-shadow: 0 4px 18px rgba(0,0,0,.25); }
 .vr-player { position: relative; width: 100%; aspect-ratio: 16 / 9; background: #0f172a; }
 .vr-player iframe { position: absolute; inset: 0; width: 100%; height: 100%; border: 0; }
 """
@@ -64,15 +66,16 @@ def thumbnail(item: FeedItem) -> None:
 
 def badges(item: FeedItem) -> None:
     with ui.row().classes("gap-1 items-center"):
+        # plain title attributes, not ui.tooltip: 21 cards x 4 tooltip elements slow the page
         for badge in score_badges(item):
-            ui.badge(badge.text, color="blue-grey-1", text_color="blue-grey-9").props(
-                "rounded"
-            ).tooltip(badge.tooltip)
+            chip = ui.badge(badge.text, color="blue-grey-1", text_color="blue-grey-9")
+            chip.props.update(rounded=True, title=badge.tooltip)
         fallback = is_fallback(item.ranking)
-        ui.badge(
+        chip = ui.badge(
             ranking_badge(item.ranking, item.model_version),
             color="orange-8" if fallback else "green-7",
-        ).props("rounded").mark("ranking-badge").tooltip("which ranking made this feed")
+        ).mark("ranking-badge")
+        chip.props.update(rounded=True, title="which ranking made this feed")
 
 
 def channel_line(item: FeedItem) -> str:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from nicegui import run, ui
 
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
+from vrdndi_pipeline.core.store.people_tables import RunFailure
 from vrdndi_ui.feed.feed_cards import FEED_CSS, player, video_card
 from vrdndi_ui.feed.feed_data import PAGE_SIZE, FeedStore
 from vrdndi_ui.feed.feed_format import format_age, is_fallback, ranking_notice
@@ -72,10 +73,13 @@ class FeedView:
         self.generation: FeedGeneration | None = None
         self.click_status: dict[str, tuple[ui.label, str]] = {}
         self.cards: dict[str, ui.card] = {}
+        self.failure_shown: str | None = None  # run id in the banner
+        self.pending_shown: tuple[int, str | None] = (0, None)
 
     # ---- layout ---------------------------------------------------------------------------
 
     def build(self) -> None:
+        self.client = ui.context.client
         ui.page_title("vrdndi feed")
         ui.add_css(FEED_CSS)
         with ui.header().classes("items-center bg-slate-800 q-py-sm"):
@@ -83,12 +87,15 @@ class FeedView:
             self.header_info = ui.label().classes("text-sm text-grey-4").mark("feed-info")
         with ui.column().classes("w-full max-w-screen-2xl mx-auto q-pa-md gap-3"):
             self.failure_banner = ui.row().classes("w-full").mark("failure-banner")
-            self.new_feed_notice = ui.row().classes("w-full").mark("new-feed-notice")
+            self.failure_banner.set_visibility(False)
+            # floats under the header, so it is seen wherever the page is scrolled
+            self.new_feed_notice = ui.row().classes("vr-floating").mark("new-feed-notice")
             self.new_feed_notice.set_visibility(False)
             self.pending_row = ui.row().classes("w-full").mark("pending")
+            self.pending_row.set_visibility(False)
             self.ranking_row = ui.row().classes("w-full").mark("ranking-notice")
             self.grid = ui.element("div").classes(
-                "w-full grid gap-4 grid-cols-1 sm:grid-cols-2 lg:grid-cols-3 2xl:grid-cols-4"
+                "w-full grid gap-4 grid-cols-1 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4"
             )
             self.grid.mark("feed-grid")
             with ui.row().classes("w-full justify-center q-my-md"):
@@ -139,12 +146,17 @@ class FeedView:
         )
         return True
 
+    def show_new_feed(self) -> None:
+        self.show_first_page()
+        ui.run_javascript("window.scrollTo(0, 0)")
+
     def show_more(self) -> None:
         self.append_page()
 
     def update_header(self) -> None:
         self.ranking_row.clear()
         gen = self.generation
+        self.ranking_row.set_visibility(gen is not None)
         if gen is None:
             self.header_info.set_text("no feed yet")
             return
@@ -175,46 +187,54 @@ class FeedView:
 
     async def send_feedback(self, item: FeedItem, label: str) -> None:
         click = new_click(item.video_id, label, self.site.options.timezone)
-        acks = self.acks
-        with acks:
+        with self.acks:
             status = ui.label(f"Saving “{label}” …").classes("text-sm").mark("ack")
         self.click_status[click.click_id] = (status, label)
         result = await run.io_bound(self.site.outbox.submit, click)
-        if result.saved:
-            self.click_status.pop(click.click_id, None)
-            status.set_text(f"Saved: {label} ✓")
-            status.classes("text-positive")
-            ui.notify(f"Saved: {label}", type="positive", timeout=1500)
-        else:
-            status.set_text(
-                f"Not saved yet: {label} ({result.error}). Kept; retrying every "
-                f"{self.site.options.retry_s:g} s."
-            )
-            status.classes("text-negative")
-            ui.notify(f"Could not save “{label}”: kept, will retry", type="warning")
-        self.update_pending()
+        # the player may have been closed meanwhile: answer in the page, not in its slot
+        with self.client:
+            if result.saved:
+                self.click_status.pop(click.click_id, None)
+                text = f"Saved: {label} ✓"
+                ui.notify(f"Saved: {label}", type="positive", timeout=1500)
+            else:
+                text = (
+                    f"Not saved yet: {label} ({result.error}). Kept; retrying every "
+                    f"{self.site.options.retry_s:g} s."
+                )
+                ui.notify(f"Could not save “{label}”: kept, will retry", type="warning")
+            if not status.is_deleted:
+                status.set_text(text)
+                status.classes("text-positive" if result.saved else "text-negative")
+            self.update_pending()
 
     async def hide(self, item: FeedItem) -> None:
         try:
             await run.io_bound(self.store.hide, item.video_id)
         except Exception as error:
             logger.warning("could not hide %s: %s", item.video_id, error)
-            ui.notify(f"Could not hide the video: {error}", type="negative")
+            with self.client:
+                ui.notify(f"Could not hide the video: {error}", type="negative")
             return
-        card = self.cards.pop(item.video_id, None)
-        if card is not None:
-            card.delete()
-        self.close_player()
-        ui.notify("Hidden: it will not be shown again", type="info")
+        with self.client:
+            card = self.cards.pop(item.video_id, None)
+            if card is not None:
+                card.delete()
+            self.close_player()
+            ui.notify("Hidden: it will not be shown again", type="info")
 
     # ---- background checks ----------------------------------------------------------------
 
     def update_pending(self) -> None:
-        self.pending_row.clear()
         waiting = len(self.site.outbox)
+        error = self.site.outbox.last_error or "the database did not answer"
+        if (waiting, error) == self.pending_shown:
+            return
+        self.pending_shown = (waiting, error)
+        self.pending_row.clear()
+        self.pending_row.set_visibility(waiting > 0)
         if not waiting:
             return
-        error = self.site.outbox.last_error or "the database did not answer"
         with (
             self.pending_row,
             ui.row().classes(
@@ -242,30 +262,32 @@ class FeedView:
             ui.notify(f"Saved: {label} (on retry)", type="positive", timeout=1500)
         self.update_pending()
 
-    def poll(self) -> None:
+    async def poll(self) -> None:
+        # in a worker thread: a database that does not answer must not stall the page
         try:
-            latest = self.store.generation()
+            latest = await run.io_bound(self.store.generation)
+            failure = await run.io_bound(self.store.latest_failure)
         except Exception as error:  # the database may be away for a moment
             logger.warning("could not check for a new feed: %s", error)
             return
         shown = self.generation.generation if self.generation else None
         if (latest.generation if latest else None) != shown:
-            self.show_new_feed_notice(latest)
-        self.update_failure_banner()
+            self.show_new_feed_notice()
+        self.show_failure(failure)
 
-    def show_new_feed_notice(self, latest: FeedGeneration | None = None) -> None:
+    def show_new_feed_notice(self) -> None:
         if self.new_feed_notice.visible:
             return
         self.new_feed_notice.clear()
         with (
             self.new_feed_notice,
             ui.row().classes(
-                "items-center gap-3 q-px-md q-py-xs rounded-borders bg-blue-1 text-blue-10"
+                "items-center gap-3 q-px-md q-py-sm rounded-borders bg-blue-1 text-blue-10"
             ),
         ):
             ui.icon("fiber_new")
             ui.label("A new feed is available.")
-            ui.button("Show new feed", on_click=self.show_first_page).props("dense no-caps").mark(
+            ui.button("Show new feed", on_click=self.show_new_feed).props("dense no-caps").mark(
                 "show-new-feed"
             )
         self.new_feed_notice.set_visibility(True)
@@ -276,7 +298,14 @@ class FeedView:
         except Exception as error:
             logger.warning("could not read run failures: %s", error)
             return
+        self.show_failure(failure)
+
+    def show_failure(self, failure: RunFailure | None) -> None:
+        if (failure.run_id if failure else None) == self.failure_shown:
+            return
+        self.failure_shown = failure.run_id if failure else None
         self.failure_banner.clear()
+        self.failure_banner.set_visibility(failure is not None)
         if failure is None:
             return
         when = failure.failed_at.astimezone(ZoneInfo(self.site.options.timezone))

@@ -22,6 +22,7 @@ from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer
 logger = logging.getLogger(__name__)
 
 QUEUE_FILE = "feed-feedback-queue.json"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def feed_engine(url: str, write_timeout_s: float) -> Engine:
@@ -63,6 +64,12 @@ def serve(site: FeedSite, *, host: str, port: int, storage_secret: str) -> None:
     app.timer(site.options.retry_s, site.flush_outbox)  # also when no tab is open
     app.on_shutdown(site.store.engine.dispose)
     logger.info("feed site on http://%s:%d", host, port)
+    if host not in LOOPBACK:
+        logger.warning(
+            "binding %s: the feed site has no login, so anyone who can reach this address "
+            "sees your feed and can click feedback buttons",
+            host,
+        )
     ui.run(
         root=site.page,
         host=host,

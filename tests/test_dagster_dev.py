@@ -1,0 +1,198 @@
+"""The real ``dagster dev`` (webserver + daemon) on a free port, driven through its GraphQL API:
+daily_job on the demo data fills the feed, then new labels make the sensor start train_job."""
+
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.harness.ports import free_port, pid_alive
+from tests.harness.process import ServerProcess
+from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
+from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedback
+from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+TINY = {
+    "max_length": 16,
+    "max_context_events": 8,
+    "batch_size": 32,
+    "total_epoch": 1,
+    "compile_model": False,
+}
+SELECTOR = {"repositoryLocationName": "vrdndi", "repositoryName": "__repository__"}
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+RUN = "query Run($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }"
+RUNS = """
+query Runs($job: String!) {
+  runsOrError(filter: {pipelineName: $job}) {
+    ... on Runs { results { runId status tags { key value } } }
+  }
+}"""
+LOCATION = """
+{ workspaceOrError { ... on Workspace { locationEntries { name
+    locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+SCHEDULES = """
+query S($repo: RepositorySelector!) {
+  schedulesOrError(repositorySelector: $repo) {
+    ... on Schedules { results { name executionTimezone scheduleState { status } } } }
+  sensorsOrError(repositorySelector: $repo) {
+    ... on Sensors { results { name sensorState { status } } } }
+}"""
+DONE = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+class GraphQL:
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/graphql"
+
+    def __call__(self, query: str, **variables) -> dict:
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        request = urllib.request.Request(
+            self.url, data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.load(response)
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+    def runs(self, job: str) -> list[dict]:
+        return self(RUNS, job=job)["runsOrError"]["results"]
+
+
+def _wait(what: str, predicate, timeout: float, server: ServerProcess, every: float = 2.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}\n{server.log_tail()}")
+
+
+def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path):
+    home, data = tmp_path / "dagster_home", tmp_path / "data"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    preset = tmp_path / "tiny.yaml"
+    preset.write_text(yaml.safe_dump(TINY))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VRDNDI_SOURCES": "demo",
+        "VRDNDI_DATA_DIR": str(data),
+        "VRDNDI_TRAIN_PRESET": str(preset),
+        "VRDNDI_TRAIN_MIN_NEW_LABELS": "20",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "1",
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = [
+        str(Path(sys.executable).parent / "dagster"),
+        "dev",
+        "-w",
+        "workspace.yaml",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    server = ServerProcess(
+        command,
+        url=f"http://127.0.0.1:{port}/server_info",
+        log_path=tmp_path / "dagster-dev.log",
+        env=env,
+        cwd=REPO,
+        start_timeout=240,
+    )
+    with server:
+        gql = GraphQL(port)
+
+        def loaded():
+            entries = gql(LOCATION)["workspaceOrError"]["locationEntries"]
+            state = entries[0]["locationOrLoadError"] if entries else None
+            assert state is None or state["__typename"] != "PythonError", state
+            return state and state["__typename"] == "RepositoryLocation"
+
+        _wait("the code location to load", loaded, 240, server)
+        automation = gql(SCHEDULES, repo=SELECTOR)
+        schedules = automation["schedulesOrError"]["results"]
+        assert {s["name"]: s["scheduleState"]["status"] for s in schedules} == {
+            "feed_refresh_schedule": "RUNNING",
+            "daily_schedule": "RUNNING",
+        }
+        assert {s["executionTimezone"] for s in schedules} == {"Europe/Berlin"}  # the demo's
+        sensors = automation["sensorsOrError"]["results"]
+        assert {s["sensorState"]["status"] for s in sensors} == {"RUNNING"} and len(sensors) == 3
+
+        launched = gql(
+            LAUNCH,
+            params={
+                "selector": {**SELECTOR, "jobName": "daily_job"},
+                "runConfigData": {"ops": {"trained_lora_adapter": {"config": TINY}}},
+            },
+        )["launchRun"]
+        assert launched["__typename"] == "LaunchRunSuccess", launched
+        run_id = launched["run"]["runId"]
+        # The person's labels arrive while the run waits in the queue; the label sensor leaves
+        # them to the daily run (a training run is active) instead of starting a second one.
+        engine = make_engine(str(f"sqlite:///{data / 'vrdndi.db'}"))
+        upgrade_schema(engine)
+        seeded = seed_demo_labels(engine)
+        assert seeded["feedback"] > 400
+
+        def finished():
+            status = gql(RUN, id=run_id)["runOrError"]["status"]
+            return status if status in DONE else None
+
+        assert _wait("daily_job", finished, 600, server, every=3) == "SUCCESS", server.log_tail()
+        with read_transaction(engine) as conn:
+            generation = current_generation(conn)
+            top = read_feed_page(conn, 0, 21)
+        assert generation is not None and generation.videos > 50
+        assert generation.ranking in {"champion", "interest-baseline"}
+        assert len(top) == 21 and [r.rank for r in top] == list(range(1, 22))
+        assert not [r for r in gql.runs("train_job")]  # no training beside the daily one
+
+        # 25 new feedback clicks: the sensor (30 s interval) starts train_job on its own.
+        now = datetime.now(UTC)
+        with write_transaction(engine) as conn:
+            insert_feedback(
+                conn,
+                [
+                    FeedbackClick(f"e2e-{i}", top[i % 21].video_id, "productive", i % 2, now, "UTC")
+                    for i in range(25)
+                ],
+            )
+
+        def sensor_run():
+            for run in gql.runs("train_job"):
+                tags = {t["key"]: t["value"] for t in run["tags"]}
+                if tags.get("dagster/sensor_name") == "train_on_new_labels":
+                    return tags
+            return None
+
+        tags = _wait("the label sensor to start train_job", sensor_run, 240, server, every=3)
+        assert tags["vrdndi/new_labels"] == "25"
+        assert tags["dagster/run_key"].startswith("labels-")
+        pid = server.pid
+    assert not pid_alive(pid)
