@@ -10,9 +10,11 @@ Measured (a fresh child process, so that setup does not count in its peak RSS): 
 assets ``encoded_inference_tensors`` then ``feed_predictions`` (each materialized on its own,
 as ``feed_refresh_job`` runs them), twice: the first refresh pays one-off imports and loads.
 Then, in the same warm process, the inner pieces (champion lookup, candidate/context query,
-encoding, reading the generation back, adapter load, the two scoring passes), the FLOPs of the
-scoring passes (``FlopCounterMode``, a separate run over the same encoded rows) and a float32
-matrix-multiply peak with the same threads, for the achieved share of peak.
+encoding, reading the generation back, adapter load), the FLOPs of the two scoring passes
+(``FlopCounterMode``, a separate run over the same encoded rows) and a float32 matrix-multiply
+peak with the same threads (before and after it, best). Achieved GFLOP/s = those FLOPs over the
+timed scoring of the second refresh (``feed_predictions``' ``scoring_seconds`` less the adapter
+load), against that peak. The figures are noisy on a shared machine: see the load averages.
 
 Prints one JSON object; logs go to stderr.
 """
@@ -252,6 +254,7 @@ def count_flops(model: Any, dataset: Any, interest: Any, batch_size: int) -> dic
     from vrdndi_pipeline.core.model import score_encoded
 
     aten = torch.ops.aten
+
     def cpu_flash(query: Any, key: Any, value: Any, *args: Any, **kwargs: Any) -> int:
         return int(sdpa_flop_count(query, key, value))  # shapes (B, heads, S, d)
 
@@ -314,7 +317,7 @@ def child(folder: Path, result_file: Path) -> None:
 
     from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates
     from vrdndi_pipeline.core.feed.inference_tensors import read_generation, without_context
-    from vrdndi_pipeline.core.model import encode_candidates, load_adapter, score_encoded
+    from vrdndi_pipeline.core.model import encode_candidates, load_adapter
     from vrdndi_pipeline.core.store.database import make_engine, read_transaction
 
     tracking = resources["tracking"]
@@ -332,18 +335,21 @@ def child(folder: Path, result_file: Path) -> None:
     model, load_s = _timed(load_adapter, champion.local_path, compile_model=False)
     dataset = inputs.dataset
     interest = without_context(dataset)
-    _, score_s = _timed(score_encoded, model, dataset, interest, batch_size=BATCH_SIZE)
-    _, score_again_s = _timed(score_encoded, model, dataset, interest, batch_size=BATCH_SIZE)
-    score_best_s = min(score_s, score_again_s)
-    _, one_pass_s = _timed(score_encoded, model, dataset, None, batch_size=BATCH_SIZE)
-    _log("counting FLOPs")
+    _log("matmul peak (before)")
+    peak_before = matmul_peak()
+    _log("counting FLOPs (a separate, un-timed scoring run)")
+    t0 = time.perf_counter()
     flops = count_flops(model, dataset, interest, BATCH_SIZE)
-    _log("matmul peak")
-    load_before = os.getloadavg()
-    peak = matmul_peak()
+    counted_s = time.perf_counter() - t0
+    load_avg = os.getloadavg()
+    _log("matmul peak (after)")
+    peak_after = matmul_peak()
+    peak = max(peak_before["gflops"], peak_after["gflops"])
     gflop = flops["total"] / 1e9
-    achieved = gflop / score_best_s
-    feed_scoring_gflops = gflop / second["scoring_s"] if second["scoring_s"] else None
+    # The timed scoring: the two passes inside the second refresh's feed_predictions, less the
+    # adapter load timed above (scoring_s also holds the load and the score bookkeeping).
+    timed_scoring_s = max(second["scoring_s"] - load_s, 1e-9)
+    achieved = gflop / timed_scoring_s
     result = {
         "candidates": second["candidates"],
         "context_events": second["context_events"],
@@ -365,11 +371,10 @@ def child(folder: Path, result_file: Path) -> None:
             "encode_candidates": round(encode_s, 3),
             "read_generation": round(read_s, 3),
             "load_adapter": round(load_s, 3),
-            "score_encoded_two_passes": round(score_s, 3),
-            "score_encoded_two_passes_again": round(score_again_s, 3),
-            "score_encoded_one_pass": round(one_pass_s, 3),
+            "score_encoded_under_flop_counter": round(counted_s, 3),
         },
-        "scoring_videos_per_s": round(len(dataset) / score_best_s, 1),
+        "timed_scoring_s": round(timed_scoring_s, 2),
+        "scoring_videos_per_s": round(len(dataset) / timed_scoring_s, 1),
         **padding(dataset, BATCH_SIZE),
         "batch_size": BATCH_SIZE,
         "peak_rss_mib": rss_refreshes,
@@ -378,14 +383,13 @@ def child(folder: Path, result_file: Path) -> None:
         "model_gflop": round(gflop, 2),
         "model_gflop_by_op": {k: round(v / 1e9, 3) for k, v in sorted(flops["by_op"].items())},
         "achieved_gflops": round(achieved, 2),
-        "achieved_gflops_feed_scoring": (
-            round(feed_scoring_gflops, 2) if feed_scoring_gflops else None
-        ),
-        "matmul_peak_gflops": peak["gflops"],
-        "matmul_peak_by_size": peak["by_size"],
-        "ratio_of_peak": round(achieved / peak["gflops"], 3),
+        "achieved_gflops_counted_run": round(gflop / counted_s, 2),
+        "matmul_peak_gflops": peak,
+        "matmul_peak_before": peak_before,
+        "matmul_peak_after": peak_after,
+        "ratio_of_peak": round(achieved / peak, 3),
         "threads": threads,
-        "loadavg_before_matmul": [round(x, 2) for x in load_before],
+        "loadavg_after_scoring": [round(x, 2) for x in load_avg],
     }
     result_file.write_text(json.dumps(result), encoding="utf-8")
 
