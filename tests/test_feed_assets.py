@@ -286,3 +286,18 @@ def test_missing_encoded_inputs_fail_with_the_fix_and_keep_the_feed(tmp_path):
     with read_transaction(make_engine(url)) as conn:
         assert current_generation(conn).videos == len(before)
         assert conn.execute(select(feed_table.c.video_id)).all()
+
+
+@pytest.mark.slow
+def test_a_champion_without_new_uploads_writes_an_empty_champion_feed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=5)
+    resources = _resources(tmp_path, url)
+    _register_untrained_champion(resources["tracking"])
+    resources["clock"] = FixedClock(moment=(NOW + timedelta(days=30)).isoformat())
+    result = _refresh(resources)
+    assert result.success
+    assert _metadata(result, "encoded_inference_tensors")["candidates"] == 0
+    meta = _metadata(result, "feed_predictions")
+    assert meta["ranking"] == "champion" and meta["videos"] == 0
+    assert _feed(url) == []

@@ -77,7 +77,9 @@ def feed_predictions(
 
     version = manifest.get("model_version")
     scoring_started = time.perf_counter()
-    if inputs.dataset is not None and version is not None:
+    if version is not None and (inputs.dataset is None or not keep):
+        ranking, scored = CHAMPION, []  # a champion, but no new uploads to rank
+    elif inputs.dataset is not None and version is not None:
         from vrdndi_pipeline.core.model import load_adapter, score_encoded
         from vrdndi_pipeline.core.model.batching import EncodedDataset
 
