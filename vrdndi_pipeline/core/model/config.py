@@ -144,6 +144,13 @@ class ModelConfig:
     num_threads: int | None = _f(
         None, "runtime", "CPU threads for torch (None: the cores this process may use)."
     )
+    fusion: str = _f(
+        "early",
+        "model",
+        "'early': the compressed context token joins the text tokens inside the backbone (the "
+        "seed's design); 'late': the backbone reads the video text alone (its pooled vector "
+        "can be cached per video) and a small network fuses it with the context token.",
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.lora_target_modules, list):

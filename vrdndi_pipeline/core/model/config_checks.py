@@ -14,6 +14,9 @@ MAX_NUM_IN_FEATURE = 6  # see context_features.EVENT_FEATURE_NAMES
 MAX_COND_DIM = 4  # see context_features.CONDITION_FEATURE_NAMES
 
 
+FUSIONS = ("early", "late")
+
+
 def config_problems(c: ModelConfig) -> list[str]:
     """Every problem of ``c``, each naming its field; empty when the config is valid."""
     p: list[str] = []
@@ -33,6 +36,8 @@ def config_problems(c: ModelConfig) -> list[str]:
         if value is not None and not cond(value):
             p.append(f"{name} must be {text}, got {getattr(c, name)!r}")
 
+    if c.fusion not in FUSIONS:
+        p.append(f"fusion must be one of {', '.join(FUSIONS)}, got {c.fusion!r}")
     for name in ("model_name", "event_encoder_name"):
         if not isinstance(getattr(c, name), str) or not getattr(c, name).strip():
             p.append(f"{name} must be a non-empty string")

@@ -27,6 +27,7 @@ from vrdndi_pipeline.core.model.context_compressor import ContextCompressor
 from vrdndi_pipeline.core.model.context_encoder import EventTextEncoder, shared_context_encoder
 from vrdndi_pipeline.core.model.examples import TrainingExample
 from vrdndi_pipeline.core.model.heads import MlpHead, SwiGLUHead
+from vrdndi_pipeline.core.model.late_fusion import LateFusion
 from vrdndi_pipeline.core.model.runtime import seed_everything
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class HybridProductiveModel(nn.Module):
         self.interest_head = SwiGLUHead(
             hidden, config.interest_out_feature, config.interest_output_layer_dropout
         )
+        self.fusion = LateFusion(hidden, config.cond_dim) if config.fusion == "late" else None
         self._run_backbone = compile_or_eager(self.backbone.forward, config.compile_model)
 
     @classmethod
@@ -128,15 +130,51 @@ class HybridProductiveModel(nn.Module):
         event_mask: torch.Tensor,
         condition: torch.Tensor,
     ) -> HeadLogits:
+        if self.fusion is not None:
+            video = self.video_vectors(input_ids, attention_mask)  # (B, H)
+            context = self.context_token(event_embeddings, event_features, event_mask)  # (B, H)
+            return self.fused_logits(video, context, event_mask.any(dim=1), condition)
         context = self.context(event_embeddings, event_features, event_mask, condition)  # (B, H)
         tokens = cast(Any, self.backbone).get_input_embeddings()(input_ids)  # (B, T, H)
         embeds, mask = insert_context_token(tokens, attention_mask, context, event_mask.any(dim=1))
+        return self._heads(self._pooled(embeds, mask))
+
+    def _pooled(self, embeds: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out = self._run_backbone(inputs_embeds=embeds, attention_mask=mask)
-        hidden = out.last_hidden_state  # (B, T+1, H)
-        m = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T+1, 1)
-        pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)  # (B, H)
+        hidden = out.last_hidden_state  # (B, T, H)
+        m = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
+        return (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)  # (B, H)
+
+    def _heads(self, pooled: torch.Tensor) -> HeadLogits:
         interest = self.interest_head(pooled)  # (B, Ki)
         return HeadLogits(interest=interest, productive=self.productive_head(pooled))  # (B, Kp)
+
+    # --- late fusion: the two towers, usable on their own ---
+    def video_vectors(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The backbone's mean-pooled reading of the video text alone ``(B, H)``."""
+        tokens = cast(Any, self.backbone).get_input_embeddings()(input_ids)  # (B, T, H)
+        return self._pooled(tokens, attention_mask)
+
+    def context_token(
+        self, event_embeddings: torch.Tensor, event_features: torch.Tensor, event_mask: torch.Tensor
+    ) -> torch.Tensor:
+        """The compressed context ``(B, H)`` with a neutral condition (late fusion: the
+        video's duration enters the fusion network instead, so this is per context only)."""
+        B = event_embeddings.shape[0]
+        neutral = event_embeddings.new_zeros(B, self.config.cond_dim)
+        return self.context(event_embeddings, event_features, event_mask, neutral)
+
+    def fused_logits(
+        self,
+        video: torch.Tensor,
+        context: torch.Tensor,
+        has_context: torch.Tensor,
+        condition: torch.Tensor,
+    ) -> HeadLogits:
+        """Heads on the fused vector (late fusion only)."""
+        if self.fusion is None:
+            raise ValueError("fused_logits needs a model with fusion='late'")
+        return self._heads(self.fusion(video, context, has_context, condition))
 
     # --- data ---
     def encode(self, examples: Sequence[TrainingExample]) -> EncodedDataset:
