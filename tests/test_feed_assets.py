@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import torch
 from sqlalchemy import select
 
 from tests.test_model_support import GAME, TECH, WORK_EVENTS, tiny_config
@@ -31,6 +32,8 @@ from vrdndi_pipeline.core.store.people_tables import (
     upsert_interest_labels,
 )
 from vrdndi_pipeline.core.store.schema import feed_predictions as feed_table
+from vrdndi_pipeline.core.store.schema import video_encodings
+from vrdndi_pipeline.core.store.schema import videos as videos_table
 from vrdndi_pipeline.core.store.source_tables import (
     write_aw_events,
     write_ratings,
@@ -122,9 +125,11 @@ def _seed(url: str, *, n: int = 40, labels: int = 0) -> dict[str, str]:
     return excluded
 
 
-def _register_untrained_champion(tracking: MlflowTracking) -> HybridProductiveModel:
+def _register_untrained_champion(
+    tracking: MlflowTracking, **overrides: object
+) -> HybridProductiveModel:
     """A tiny model (untrained heads: arbitrary but fixed scores) registered as champion."""
-    model = HybridProductiveModel.from_config(tiny_config(max_context_events=16))
+    model = HybridProductiveModel.from_config(tiny_config(max_context_events=16, **overrides))
     with tempfile.TemporaryDirectory() as folder:
         adapter = save_adapter(model, Path(folder) / "adapter")
         with tracking.start_run("test", {}) as run:
@@ -301,3 +306,68 @@ def test_a_champion_without_new_uploads_writes_an_empty_champion_feed(tmp_path):
     meta = _metadata(result, "feed_predictions")
     assert meta["ranking"] == "champion" and meta["videos"] == 0
     assert _feed(url) == []
+
+
+@pytest.mark.slow
+def test_late_fusion_reuses_cached_video_vectors_and_invalidates_them(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=20)
+    resources = _resources(tmp_path, url)
+    model = _register_untrained_champion(resources["tracking"], fusion="late", seed=7)
+    with torch.no_grad():  # make the fusion network matter (it starts at zero)
+        for p in model.fusion.parameters():
+            p.normal_(0, 0.2)
+    # re-register the perturbed model as version 2
+    with tempfile.TemporaryDirectory() as folder:
+        adapter = save_adapter(model, Path(folder) / "adapter")
+        with resources["tracking"].start_run("late", {}) as run:
+            run.log_artifacts(adapter, "adapter")
+    resources["tracking"].set_champion(
+        resources["tracking"].register_version(run.run_id, "adapter")
+    )
+
+    def cache_counts(result):
+        meta = _metadata(result, "encoded_inference_tensors")
+        assert meta["fusion"] == "late"
+        return meta["video_cache_hits"], meta["video_cache_misses"]
+
+    first = _refresh(resources)
+    assert first.success and cache_counts(first) == (0, 16)
+    feed = _feed(url)
+    second = _refresh(resources)
+    assert second.success and cache_counts(second) == (16, 0)  # warm: no backbone pass
+    assert [(r.video_id, r.productive_score) for r in _feed(url)] == [
+        (r.video_id, r.productive_score) for r in feed
+    ]
+
+    # scores from cached vectors equal scoring the same videos from scratch
+    champion = load_adapter(resources["tracking"].champion().local_path, compile_model=False)
+    with read_transaction(make_engine(url)) as conn:
+        events = context_at(conn, NOW, 6)
+    videos = [
+        CandidateVideo(r.video_id, r.title, r.channel_title, "about it", float(r.duration_s))
+        for r in feed
+    ]
+    fresh = {s.video_id: s for s in score_videos(champion, videos, NOW, events, ZONE)}
+    for row in feed:
+        assert row.productive_score == pytest.approx(fresh[row.video_id].productive, abs=1e-5)
+        assert row.interest_score == pytest.approx(fresh[row.video_id].interest, abs=1e-5)
+
+    # a changed title is a miss for that video only
+    engine = make_engine(url)
+    with write_transaction(engine) as conn:
+        conn.execute(
+            videos_table.update()
+            .where(videos_table.c.video_id == feed[0].video_id)
+            .values(title="A new title")
+        )
+    assert cache_counts(_refresh(resources)) == (15, 1)
+
+    # a new champion version encodes everything again and drops the old version's vectors
+    _register_untrained_champion(resources["tracking"], fusion="late", seed=8)
+    result = _refresh(resources)
+    assert cache_counts(result) == (0, 16)
+    assert _metadata(result, "encoded_inference_tensors")["video_cache_dropped"] == 16
+    with read_transaction(engine) as conn:
+        versions = set(conn.execute(select(video_encodings.c.adapter_version)).scalars())
+    assert versions == {"3"}

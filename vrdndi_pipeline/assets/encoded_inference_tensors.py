@@ -15,6 +15,7 @@ from vrdndi_pipeline.core.feed.inference_tensors import (
     write_generation,
 )
 from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.late_fusion_cache import adapter_fusion, late_fusion_tensors
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
@@ -55,7 +56,7 @@ def encoded_inference_tensors(
         events = context_at(conn, now, config.context_hours)
     champion = tracking.champion()
     candidates = selection.candidates
-    dataset = None
+    dataset, late, cache = None, None, {}
     if champion is not None and candidates:
         from vrdndi_pipeline.core.model import encode_candidates
 
@@ -66,6 +67,11 @@ def encoded_inference_tensors(
             events,
             user_timezone,
         )
+        if adapter_fusion(champion.local_path) == "late":
+            late, cache = late_fusion_tensors(
+                champion.local_path, champion.version, candidates, dataset, database, now
+            )
+            dataset = None
     generation = new_generation(now)
     manifest = {
         "moment": now.isoformat(),
@@ -78,7 +84,12 @@ def encoded_inference_tensors(
         "dagster_run_id": context.run.run_id,
     }
     folder = write_generation(
-        inference_store.path, generation, [c.video_id for c in candidates], dataset, manifest
+        inference_store.path,
+        generation,
+        [c.video_id for c in candidates],
+        dataset,
+        manifest,
+        late=late,
     )
     removed = remove_old_generations(inference_store.path, inference_store.keep)
     if champion is None:
@@ -102,7 +113,9 @@ def encoded_inference_tensors(
             "context_events": len(events),
             "context": manifest["context_summary"],
             "model_version": champion.version if champion else "none (cold start)",
-            "encoded": dataset is not None,
+            "encoded": dataset is not None or late is not None,
+            "fusion": "late" if late is not None else "early",
+            **{f"video_cache_{k}": v for k, v in cache.items()},
             "bytes": size,
             "generations_removed": len(removed),
             "seconds": round(time.perf_counter() - started, 2),

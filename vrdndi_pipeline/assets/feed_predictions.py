@@ -70,14 +70,41 @@ def feed_predictions(
         current = select_candidates(
             conn, moment, manifest["candidate_days"], only_ids=inputs.video_ids
         ).candidates
-        interest_frame = interest_rows(conn)[0] if inputs.dataset is None else None
+        cold = inputs.dataset is None and inputs.late is None
+        interest_frame = interest_rows(conn)[0] if cold else None
     by_id = {c.video_id: c for c in current}
     keep = [i for i, vid in enumerate(inputs.video_ids) if vid in by_id]
     candidates = [by_id[inputs.video_ids[i]] for i in keep]
 
     version = manifest.get("model_version")
     scoring_started = time.perf_counter()
-    if version is not None and (inputs.dataset is None or not keep):
+    if version is not None and inputs.late is not None and keep:
+        import torch
+
+        from vrdndi_pipeline.core.model import load_adapter
+        from vrdndi_pipeline.core.model.late_scoring import score_late
+
+        model = load_adapter(tracking.version_info(version).local_path, compile_model=False)
+        rows = torch.tensor(keep, dtype=torch.long)
+        interest, productive = score_late(
+            model,
+            inputs.late["video_vectors"][rows],
+            inputs.late["condition"][rows],
+            inputs.late["context_embeddings"],
+            inputs.late["context_features"],
+        )
+        ranking, scored = (
+            CHAMPION,
+            champion_scores(
+                candidates,
+                interest,
+                productive,
+                model_version=version,
+                context_summary=manifest["context_summary"],
+                interest_weight=config.interest_weight,
+            ),
+        )
+    elif version is not None and ((inputs.dataset is None and inputs.late is None) or not keep):
         ranking, scored = CHAMPION, []  # a champion, but no new uploads to rank
     elif inputs.dataset is not None and version is not None:
         from vrdndi_pipeline.core.model import load_adapter, score_encoded

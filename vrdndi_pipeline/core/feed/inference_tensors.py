@@ -48,6 +48,15 @@ TENSOR_NAMES = (
 )
 
 
+# Late fusion stores what its cheap half needs: cached video vectors and one shared context.
+LATE_TENSOR_NAMES = (
+    "video_vectors",  # (n, H) pooled backbone vectors, row order of video_ids
+    "condition",  # (n, D) duration features
+    "context_embeddings",  # (N, E) the context events' sentence embeddings
+    "context_features",  # (N, F) their numeric features
+)
+
+
 class InferenceTensorsError(RuntimeError):
     """Encoded inputs that are missing, damaged or from another format."""
 
@@ -59,8 +68,9 @@ class InferenceTensors:
     generation: str
     folder: Path
     video_ids: list[str]
-    dataset: EncodedDataset | None  # None when no champion existed (cold start)
+    dataset: EncodedDataset | None  # early fusion; None without a champion (cold start)
     manifest: dict[str, Any]
+    late: dict[str, torch.Tensor] | None = None  # late fusion: see LATE_TENSOR_NAMES
 
 
 def new_generation(now: datetime) -> str:
@@ -150,6 +160,8 @@ def write_generation(
     video_ids: Sequence[str],
     dataset: EncodedDataset | None,
     manifest: dict[str, Any],
+    *,
+    late: dict[str, torch.Tensor] | None = None,
 ) -> Path:
     """Write one generation and point ``CURRENT`` at it; returns its folder.
 
@@ -160,6 +172,10 @@ def write_generation(
 
     if dataset is not None and len(dataset) != len(video_ids):
         raise ValueError(f"{len(dataset)} encoded rows for {len(video_ids)} videos")
+    if dataset is not None and late is not None:
+        raise ValueError("a generation holds early-fusion rows or late-fusion tensors, not both")
+    if late is not None and set(late) != set(LATE_TENSOR_NAMES):
+        raise ValueError(f"late-fusion tensors must be {LATE_TENSOR_NAMES}")
     root.mkdir(parents=True, exist_ok=True)
     target = root / generation
     if target.exists():
@@ -172,10 +188,12 @@ def write_generation(
             "format_version": FORMAT_VERSION,
             "generation": generation,
             "video_ids": list(video_ids),
-            "encoded": dataset is not None,
+            "encoded": dataset is not None or late is not None,
+            "fusion": "late" if late is not None else "early",
         }
-        if dataset is not None:
-            tensors = {k: v.contiguous() for k, v in _flat(dataset).items()}
+        if dataset is not None or late is not None:
+            flat = _flat(dataset) if dataset is not None else late
+            tensors = {k: v.contiguous() for k, v in flat.items()}  # type: ignore[union-attr]
             save_file(tensors, str(tmp / TENSORS_FILE), metadata={"generation": generation})
             body["tensors_sha256"] = _sha256(tmp / TENSORS_FILE)
             body["tensors_bytes"] = (tmp / TENSORS_FILE).stat().st_size
@@ -220,7 +238,7 @@ def read_generation(root: Path, generation: str | None = None) -> InferenceTenso
             f"{folder}: format {manifest.get('format_version')}, this vrdndi reads "
             f"{FORMAT_VERSION}; run encoded_inference_tensors again"
         )
-    dataset = None
+    dataset, late = None, None
     if manifest.get("encoded"):
         path = folder / TENSORS_FILE
         if not path.exists() or _sha256(path) != manifest.get("tensors_sha256"):
@@ -228,10 +246,15 @@ def read_generation(root: Path, generation: str | None = None) -> InferenceTenso
                 f"{path} is missing or does not match its manifest (damaged?); run "
                 "encoded_inference_tensors again"
             )
-        dataset = _unflat(load_file(str(path)))
-        if len(dataset) != len(manifest["video_ids"]):
+        tensors = load_file(str(path))
+        if manifest.get("fusion") == "late":
+            late, rows = tensors, len(tensors["video_vectors"])
+        else:
+            dataset = _unflat(tensors)
+            rows = len(dataset)
+        if rows != len(manifest["video_ids"]):
             raise InferenceTensorsError(f"{path}: row count differs from the manifest")
-    return InferenceTensors(name, folder, list(manifest["video_ids"]), dataset, manifest)
+    return InferenceTensors(name, folder, list(manifest["video_ids"]), dataset, manifest, late)
 
 
 def remove_old_generations(root: Path, keep: int) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -191,3 +192,15 @@ run_failures = Table(
     comment="Failed pipeline runs, recorded by a sensor so the feed site can show them.",
 )
 Index("ix_run_failures_failed_at", run_failures.c.failed_at)
+
+video_encodings = Table(
+    "video_encodings",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("adapter_version", String(64), primary_key=True, comment="registered model version"),
+    Column("text_sha256", String(64), nullable=False, comment="of the text the backbone read"),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
+    Column("encoded_at", UtcDateTime, nullable=False),
+    comment="Late fusion's cached video vectors; one row per (video, adapter version).",
+)

@@ -1,0 +1,79 @@
+"""Late fusion's cache of video vectors, keyed by (video id, adapter version) and checked
+against the hash of the text that was encoded: a changed title or description, or another
+adapter version, is a miss."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+
+import numpy as np
+import torch
+from sqlalchemy import Connection, delete, select
+
+from vrdndi_pipeline.core.store.schema import video_encodings
+from vrdndi_pipeline.core.store.upserts import upsert_rows
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_vectors(
+    conn: Connection, adapter_version: str, texts: Mapping[str, str]
+) -> dict[str, torch.Tensor]:
+    """Vectors stored for ``texts`` (video id → text) under ``adapter_version`` whose text
+    hash still matches; videos missing from the answer must be encoded."""
+    wanted = {vid: text_sha256(text) for vid, text in texts.items()}
+    found: dict[str, torch.Tensor] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(
+                video_encodings.c.video_id,
+                video_encodings.c.text_sha256,
+                video_encodings.c.dim,
+                video_encodings.c.vector,
+            ).where(
+                video_encodings.c.adapter_version == adapter_version,
+                video_encodings.c.video_id.in_(ids[start : start + 500]),
+            )
+        )
+        for vid, sha, dim, blob in rows:
+            if sha == wanted[vid] and len(blob) == 4 * dim:
+                found[vid] = torch.from_numpy(np.frombuffer(blob, dtype="<f4").copy())
+    return found
+
+
+def store_vectors(
+    conn: Connection,
+    adapter_version: str,
+    texts: Mapping[str, str],
+    vectors: Mapping[str, torch.Tensor],
+    encoded_at: datetime,
+) -> int:
+    """Upsert the vectors of ``vectors`` (video id → (H,) tensor) for ``adapter_version``."""
+    rows = []
+    for vid, vector in vectors.items():
+        data = vector.detach().to(torch.float32).cpu().numpy().astype("<f4")
+        rows.append(
+            {
+                "video_id": vid,
+                "adapter_version": adapter_version,
+                "text_sha256": text_sha256(texts[vid]),
+                "dim": int(data.shape[0]),
+                "vector": data.tobytes(),
+                "encoded_at": encoded_at,
+            }
+        )
+    return upsert_rows(conn, video_encodings, rows).changed
+
+
+def forget_other_versions(conn: Connection, keep_versions: list[str]) -> int:
+    """Drop vectors of adapter versions not in ``keep_versions`` (a promoted champion makes
+    the old vectors useless); returns the rows removed."""
+    result = conn.execute(
+        delete(video_encodings).where(video_encodings.c.adapter_version.not_in(keep_versions))
+    )
+    return int(result.rowcount or 0)

@@ -1,0 +1,64 @@
+"""Late fusion in ``encoded_inference_tensors``: reuse cached video vectors, encode the rest.
+
+Only videos that are new, whose text changed, or that the current champion version has not
+encoded yet go through the backbone; vectors of older adapter versions are dropped.
+"""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import torch
+
+from vrdndi_pipeline.core.feed.candidates import FeedCandidate
+from vrdndi_pipeline.core.model.batching import EncodedDataset
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.video_encodings import (
+    cached_vectors,
+    forget_other_versions,
+    store_vectors,
+)
+from vrdndi_pipeline.resources.database import AppDatabase
+
+
+def adapter_fusion(adapter_folder: Path) -> str:
+    """``early`` or ``late``, from the adapter's saved config (older adapters: early)."""
+    config = json.loads((Path(adapter_folder) / "config.json").read_text(encoding="utf-8"))
+    return str(config.get("fusion", "early"))
+
+
+def late_fusion_tensors(
+    adapter_folder: Path,
+    version: str,
+    candidates: list[FeedCandidate],
+    dataset: EncodedDataset,
+    database: AppDatabase,
+    now: datetime,
+) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
+    """The late-fusion tensors of a generation, and the cache's hits / misses / dropped."""
+    from vrdndi_pipeline.core.model import load_adapter
+    from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors, shared_context
+
+    texts = {c.video_id: c.as_candidate_video().text for c in candidates}
+    engine = database.engine()
+    with read_transaction(engine) as conn:
+        hits = cached_vectors(conn, version, texts)
+    missing = [i for i, c in enumerate(candidates) if c.video_id not in hits]
+    fresh: dict[str, torch.Tensor] = {}
+    if missing:
+        model = load_adapter(adapter_folder, compile_model=False)
+        subset = EncodedDataset([dataset.items[i] for i in missing], dataset.event_table)
+        vectors = encode_video_vectors(model, subset)
+        fresh = {candidates[i].video_id: vectors[j] for j, i in enumerate(missing)}
+    with write_transaction(engine) as conn:
+        store_vectors(conn, version, {v: texts[v] for v in fresh}, fresh, now)
+        dropped = forget_other_versions(conn, [version])
+    vectors = torch.stack([hits.get(c.video_id, fresh.get(c.video_id)) for c in candidates])
+    context_embeddings, context_features = shared_context(dataset)
+    tensors = {
+        "video_vectors": vectors,
+        "condition": torch.stack([it.condition for it in dataset.items]),
+        "context_embeddings": context_embeddings,
+        "context_features": context_features,
+    }
+    return tensors, {"hits": len(hits), "misses": len(missing), "dropped": dropped}
