@@ -19,6 +19,7 @@ BENCHMARKS = {
     "model": "bench.bench_model",
     "feed": "bench.bench_feed",
     "feed_site": "bench.bench_feed_site",
+    "fusion_quality": "bench.bench_fusion_quality",
 }
 
 
