@@ -371,3 +371,27 @@ def test_late_fusion_reuses_cached_video_vectors_and_invalidates_them(tmp_path):
     with read_transaction(engine) as conn:
         versions = set(conn.execute(select(video_encodings.c.adapter_version)).scalars())
     assert versions == {"3"}
+
+
+def test_a_click_given_while_the_feed_is_scored_keeps_the_video_out(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=12)
+    resources = _resources(tmp_path, url)
+    import vrdndi_pipeline.assets.feed_predictions as feed_module
+
+    real = feed_module.fallback_scores
+
+    def scoring_while_the_user_clicks(candidates, *args, **kwargs):
+        with write_transaction(make_engine(url)) as conn:  # the feed site, meanwhile
+            insert_feedback(
+                conn, [FeedbackClick("late-click", "cand0000007", "productive", 0, NOW, ZONE)]
+            )
+        return real(candidates, *args, **kwargs)
+
+    monkeypatch.setattr(feed_module, "fallback_scores", scoring_while_the_user_clicks)
+    result = _refresh(resources)
+    assert result.success
+    feed = _feed(url)
+    assert "cand0000007" not in {r.video_id for r in feed}
+    assert [r.rank for r in feed] == list(range(1, len(feed) + 1)) and len(feed) == 7
+    assert _metadata(result, "feed_predictions")["dropped_since_encoding"] == 1

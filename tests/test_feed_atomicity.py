@@ -469,3 +469,31 @@ def test_replace_feed_refuses_bad_feeds_and_rolls_back_with_its_transaction(
     write_feed(engine, make_feed(2, 12))
     assert check_full_read(full_feed(engine))[0] == "gen-02"
     engine.dispose()
+
+
+def test_overlapping_feed_swaps_both_succeed_and_leave_one_whole_feed(database_url: str) -> None:
+    """Two refreshes that overlap (a scheduled run and a manual `dagster job execute`)."""
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def swap(g: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                with write_transaction(engine) as conn:
+                    replace_feed(conn, make_feed(g))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=swap, args=(g,)) for g in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    with read_transaction(engine) as conn:
+        rows = conn.execute(select(feed_predictions.c.generation)).scalars().all()
+    assert len(set(rows)) == 1 and len(rows) == generation_size(int(rows[0][-2:]))
+    engine.dispose()

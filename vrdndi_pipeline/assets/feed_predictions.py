@@ -14,7 +14,7 @@ from vrdndi_pipeline.core.feed.inference_tensors import (
     without_context,
 )
 from vrdndi_pipeline.core.feed.ranking import channel_share, diversify
-from vrdndi_pipeline.core.feed.rows import feed_rows
+from vrdndi_pipeline.core.feed.rows import drop_judged, feed_rows
 from vrdndi_pipeline.core.feed.scoring import CHAMPION, champion_scores, fallback_scores
 from vrdndi_pipeline.core.model.examples import examples_from_frames
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
@@ -151,6 +151,8 @@ def feed_predictions(
         generated_at=generated_at,
     )
     with write_transaction(engine) as conn:
+        # Once more inside the write: a click given while the videos were scored counts too.
+        rows = drop_judged(conn, rows, moment, manifest["candidate_days"])
         replace_feed(conn, rows)
     if ranking != CHAMPION:
         context.log.warning("cold start: feed ranked by %s (no champion adapter yet)", ranking)
@@ -165,7 +167,7 @@ def feed_predictions(
             "ranking": ranking,
             "model_version": version or "none",
             "videos": len(rows),
-            "dropped_since_encoding": len(inputs.video_ids) - len(keep),
+            "dropped_since_encoding": len(inputs.video_ids) - len(rows),
             "generation": inputs.generation,
             "generated_at": generated_at.isoformat(),
             "max_videos_of_one_channel_per_page": channel_share(ranked, config.page_size),

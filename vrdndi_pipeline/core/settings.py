@@ -47,8 +47,15 @@ class Settings:
 
     @property
     def user_timezone(self) -> str:
-        """The IANA zone vrdndi works in: ``VRDNDI_TIMEZONE``, else the system's, else UTC."""
-        return self.timezone or system_timezone()
+        """The IANA zone vrdndi works in: ``VRDNDI_TIMEZONE``; on demo data the demo person's
+        zone; else the system's, else UTC."""
+        if self.timezone:
+            return self.timezone
+        if self.sources == "demo":
+            from vrdndi_pipeline.demo.anchor import TIMEZONE
+
+            return TIMEZONE
+        return system_timezone()
 
 
 def system_timezone(environ: Mapping[str, str] | None = None, etc: Path = Path("/etc")) -> str:

@@ -6,7 +6,6 @@ from typing import Any
 
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.demo.anchor import ANCHOR as DEMO_NOW
-from vrdndi_pipeline.demo.anchor import TIMEZONE as DEMO_TIMEZONE
 from vrdndi_pipeline.resources.activitywatch import (
     DEMO_DATA_DIR,
     ActivityWatchExport,
@@ -71,9 +70,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
 
 
 def timezone_for(settings: Settings) -> str:
-    """``VRDNDI_TIMEZONE``; on demo data the demo person's zone; else the system's."""
-    if settings.timezone is None and settings.sources == "demo":
-        return DEMO_TIMEZONE
+    """The zone schedules, features and clicks use (see ``Settings.user_timezone``)."""
     return settings.user_timezone
 
 

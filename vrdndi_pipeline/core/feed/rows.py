@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from vrdndi_pipeline.core.feed.ranking import ScoredCandidate
 
 
@@ -38,3 +40,20 @@ def feed_rows(
         }
         for rank, item in enumerate(ranked, start=1)
     ]
+
+
+def drop_judged(
+    conn: Connection, rows: Sequence[dict[str, Any]], moment: datetime, candidate_days: float
+) -> list[dict[str, Any]]:
+    """``rows`` minus videos that stopped being candidates (feedback, hidden, watched, rated
+    since they were selected), ranks renumbered 1..n in the same order."""
+    from vrdndi_pipeline.core.feed.candidates import select_candidates
+
+    still = {
+        c.video_id
+        for c in select_candidates(
+            conn, moment, candidate_days, only_ids=[r["video_id"] for r in rows]
+        ).candidates
+    }
+    kept = [r for r in rows if r["video_id"] in still]
+    return [{**r, "rank": rank} for rank, r in enumerate(kept, start=1)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from vrdndi_pipeline.core.store.schema import feed_predictions
 
@@ -65,6 +65,10 @@ def replace_feed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
     missing = [c for c in FEED_COLUMNS if rows and c not in rows[0]]
     if missing:
         raise ValueError(f"feed rows lack columns {missing}")
+    if conn.dialect.name == "postgresql":
+        # Two overlapping swaps would otherwise both delete the old rows and collide on insert
+        # (READ COMMITTED); SQLite's BEGIN IMMEDIATE already serialises writers.
+        conn.execute(text("LOCK TABLE feed_predictions IN SHARE ROW EXCLUSIVE MODE"))
     conn.execute(delete(feed_predictions))
     if rows:
         conn.execute(insert(feed_predictions), [{c: r[c] for c in FEED_COLUMNS} for r in rows])
