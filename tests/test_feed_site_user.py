@@ -203,7 +203,7 @@ async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) 
 
 @on_own_loop
 async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(3))
+    write_feed(engine, feed_rows(3, generated_at=NOW - timedelta(hours=2)))
     with write_transaction(engine) as conn:
         record_run_failure(
             conn, RunFailure("old", "feed_refresh_job", NOW - timedelta(days=2), "stale")
@@ -213,8 +213,20 @@ async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_fee
             RunFailure("new", "feed_refresh_job", NOW - timedelta(hours=1), "quota spent\nTrace"),
         )
     user = await open_feed()
-    await user.should_see("The last feed refresh failed: quota spent")
+    await user.should_see("A pipeline run failed: quota spent")
     await user.should_not_see("stale")
+
+
+@on_own_loop
+async def test_a_feed_written_after_the_failure_hides_it(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(3, generated_at=NOW))
+    with write_transaction(engine) as conn:
+        record_run_failure(
+            conn, RunFailure("fixed", "feed_refresh_job", NOW - timedelta(hours=1), "was down")
+        )
+    user = await open_feed()
+    await user.should_see("Video 1 of gen-1")
+    await user.should_not_see("A pipeline run failed")
 
 
 @on_own_loop
@@ -341,7 +353,7 @@ async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) ->
     await user.should_not_see(marker="failure-banner")
     with write_transaction(engine) as conn:  # a failed refresh shows up while the page is open
         record_run_failure(conn, RunFailure("r1", "feed_refresh_job", NOW, "model missing"))
-    await user.should_see("The last feed refresh failed: model missing", retries=50)
+    await user.should_see("A pipeline run failed: model missing", retries=50)
     write_feed(engine, feed_rows(10, generation="gen-2", prefix="n"))
     await user.should_see("A new feed is available.", retries=50)
     assert card_titles(user)[0] == "Video 1 of gen-1"  # nothing changes under the user's eyes

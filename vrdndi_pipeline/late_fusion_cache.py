@@ -29,20 +29,22 @@ def adapter_fusion(adapter_folder: Path) -> str:
 
 def late_fusion_tensors(
     adapter_folder: Path,
-    version: str,
+    adapter_key: str,
     candidates: list[FeedCandidate],
     dataset: EncodedDataset,
     database: AppDatabase,
     now: datetime,
 ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
-    """The late-fusion tensors of a generation, and the cache's hits / misses / dropped."""
+    """The late-fusion tensors of a generation, and the cache's hits / misses / dropped.
+
+    ``adapter_key`` names the adapter the vectors belong to (version and MLflow run id)."""
     from vrdndi_pipeline.core.model import load_adapter
     from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors, shared_context
 
     texts = {c.video_id: c.as_candidate_video().text for c in candidates}
     engine = database.engine()
     with read_transaction(engine) as conn:
-        hits = cached_vectors(conn, version, texts)
+        hits = cached_vectors(conn, adapter_key, texts)
     missing = [i for i, c in enumerate(candidates) if c.video_id not in hits]
     fresh: dict[str, torch.Tensor] = {}
     if missing:
@@ -51,8 +53,8 @@ def late_fusion_tensors(
         vectors = encode_video_vectors(model, subset)
         fresh = {candidates[i].video_id: vectors[j] for j, i in enumerate(missing)}
     with write_transaction(engine) as conn:
-        store_vectors(conn, version, {v: texts[v] for v in fresh}, fresh, now)
-        dropped = forget_other_versions(conn, [version])
+        store_vectors(conn, adapter_key, {v: texts[v] for v in fresh}, fresh, now)
+        dropped = forget_other_versions(conn, [adapter_key])
     vectors = torch.stack([hits.get(c.video_id, fresh.get(c.video_id)) for c in candidates])
     context_embeddings, context_features = shared_context(dataset)
     tensors = {

@@ -68,8 +68,10 @@ def encoded_inference_tensors(
             user_timezone,
         )
         if adapter_fusion(champion.local_path) == "late":
+            # the run id too: a reset MLflow store numbers versions from 1 again
+            key = f"{champion.version}-{champion.run_id}" if champion.run_id else champion.version
             late, cache = late_fusion_tensors(
-                champion.local_path, champion.version, candidates, dataset, database, now
+                champion.local_path, key, candidates, dataset, database, now
             )
             dataset = None
     generation = new_generation(now)

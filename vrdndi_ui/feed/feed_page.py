@@ -273,7 +273,7 @@ class FeedView:
         shown = self.generation.generation if self.generation else None
         if (latest.generation if latest else None) != shown:
             self.show_new_feed_notice()
-        self.show_failure(failure)
+        self.show_failure(_unresolved(failure, latest))
 
     def show_new_feed_notice(self) -> None:
         if self.new_feed_notice.visible:
@@ -298,7 +298,7 @@ class FeedView:
         except Exception as error:
             logger.warning("could not read run failures: %s", error)
             return
-        self.show_failure(failure)
+        self.show_failure(_unresolved(failure, self.generation))
 
     def show_failure(self, failure: RunFailure | None) -> None:
         if (failure.run_id if failure else None) == self.failure_shown:
@@ -316,9 +316,7 @@ class FeedView:
             ),
         ):
             ui.icon("error_outline")
-            ui.label(f"The last feed refresh failed: {_first_line(failure.message)}").classes(
-                "text-sm"
-            )
+            ui.label(f"A pipeline run failed: {_first_line(failure.message)}").classes("text-sm")
             ui.label(
                 f"({failure.job_name}, {when:%H:%M}, {format_age(failure.failed_at)})"
             ).classes("text-xs")
@@ -327,3 +325,10 @@ class FeedView:
 def _first_line(message: str, limit: int = 300) -> str:
     line = message.strip().splitlines()[0] if message.strip() else "(no message)"
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _unresolved(failure: RunFailure | None, feed: FeedGeneration | None) -> RunFailure | None:
+    """The failure, unless a feed was written after it (the problem is behind us)."""
+    if failure is None or (feed is not None and feed.generated_at > failure.failed_at):
+        return None
+    return failure

@@ -77,6 +77,7 @@ class FeedbackOutbox:
         self._queue_file = queue_file
         self._pending: dict[str, FeedbackClick] = {}
         self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self.last_error: str | None = None
         if queue_file is not None and queue_file.exists():
             self._pending = _read_queue(queue_file)
@@ -123,18 +124,24 @@ class FeedbackOutbox:
     def _save_queue(self) -> None:
         if self._queue_file is None:
             return
-        with self._lock:
-            rows = [_to_json(c) for c in self._pending.values()]
-        try:
-            if not rows:
-                self._queue_file.unlink(missing_ok=True)
-                return
-            self._queue_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._queue_file.with_name(self._queue_file.name + ".tmp")
-            tmp.write_text(json.dumps(rows, indent=1))
-            os.replace(tmp, self._queue_file)
-        except OSError as error:  # the clicks are still queued in memory
-            logger.error("could not save the feedback queue to %s: %s", self._queue_file, error)
+        # One writer at a time from snapshot to rename: an older snapshot never replaces a
+        # newer one, and two writers never share a temporary file.
+        with self._save_lock:
+            with self._lock:
+                rows = [_to_json(c) for c in self._pending.values()]
+            try:
+                if not rows:
+                    self._queue_file.unlink(missing_ok=True)
+                    return
+                self._queue_file.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self._queue_file.with_name(f"{self._queue_file.name}.{uuid.uuid4().hex}.tmp")
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(rows, indent=1))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self._queue_file)
+            except OSError as error:  # the clicks are still queued in memory
+                logger.error("could not save the feedback queue to %s: %s", self._queue_file, error)
 
 
 def _describe(error: Exception) -> str:

@@ -145,6 +145,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_text_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f"{_TMP_PREFIX}{path.name}-{uuid.uuid4().hex[:6]}")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -195,10 +203,13 @@ def write_generation(
             flat = _flat(dataset) if dataset is not None else late
             tensors = {k: v.contiguous() for k, v in flat.items()}  # type: ignore[union-attr]
             save_file(tensors, str(tmp / TENSORS_FILE), metadata={"generation": generation})
+            _fsync(tmp / TENSORS_FILE)
             body["tensors_sha256"] = _sha256(tmp / TENSORS_FILE)
             body["tensors_bytes"] = (tmp / TENSORS_FILE).stat().st_size
             body["shapes"] = {k: list(v.shape) for k, v in tensors.items()}
         (tmp / MANIFEST_FILE).write_text(json.dumps(body, indent=2, ensure_ascii=False))
+        _fsync(tmp / MANIFEST_FILE)
+        _fsync(tmp)  # the folder's entries, before the rename makes it visible
         os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -197,7 +197,12 @@ video_encodings = Table(
     "video_encodings",
     metadata,
     Column("video_id", String(11), primary_key=True),
-    Column("adapter_version", String(64), primary_key=True, comment="registered model version"),
+    Column(
+        "adapter_version",
+        String(64),
+        primary_key=True,
+        comment="registered model version and its MLflow run id",
+    ),
     Column("text_sha256", String(64), nullable=False, comment="of the text the backbone read"),
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),

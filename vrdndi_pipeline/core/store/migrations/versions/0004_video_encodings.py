@@ -23,7 +23,7 @@ def upgrade() -> None:
             "adapter_version",
             sa.String(length=64),
             nullable=False,
-            comment="registered model version",
+            comment="registered model version and its MLflow run id",
         ),
         sa.Column(
             "text_sha256",
