@@ -1,24 +1,37 @@
-"""Feed refresh benchmark: 1,000 candidate videos, 6 h of context (500 events), default preset.
+"""Feed refresh benchmark, early vs late fusion: 1,000 candidate videos, 6 h of context (500
+events), default preset, both fusions on the same data in one run.
 
-Setup (this process, not measured): in a temporary folder, a SQLite database with 1,000 videos
-published in the 7 days before ``NOW`` (titles, channels and descriptions of the demo data) and
-500 ActivityWatch window events in the 6 h before ``NOW`` (demo window titles, categorised by the
-demo category rules), and an untrained ``cpu-small`` model (bundled MiniLM; an untrained adapter
-costs what a trained one does) registered as champion in a local MLflow.
+Setup (this process, not measured): in a temporary folder, one sub-folder per fusion, each with
+its own SQLite database (so the late-fusion ``video_encodings`` cache is its own), MLflow and
+inference store. Both hold the same 1,000 videos published in the 7 days before ``NOW`` (titles,
+channels and descriptions of the demo data) and the same 500 ActivityWatch window events in the
+6 h before ``NOW`` (demo window titles, categorised by the demo category rules), and an untrained
+``cpu-small`` model of that fusion (bundled MiniLM; an untrained adapter costs what a trained one
+does) registered as champion.
 
-Measured (a fresh child process, so that setup does not count in its peak RSS): the Dagster
-assets ``encoded_inference_tensors`` then ``feed_predictions`` (each materialized on its own,
-as ``feed_refresh_job`` runs them), twice: the first refresh pays one-off imports and loads.
-Then, in the same warm process, the inner pieces (champion lookup, candidate/context query,
-encoding, reading the generation back, adapter load), the FLOPs of the two scoring passes
-(``FlopCounterMode``, a separate run over the same encoded rows) and a float32 matrix-multiply
-peak with the same threads (before and after it, best). Achieved GFLOP/s = those FLOPs over the
-timed scoring of the second refresh (``feed_predictions``' ``scoring_seconds`` less the adapter
-load), against that peak. The figures are noisy on a shared machine: see the load averages.
+Measured, each in a fresh child process (so that setup does not count in its peak RSS):
+
+* early: the Dagster assets ``encoded_inference_tensors`` then ``feed_predictions`` (each
+  materialized on its own, as ``feed_refresh_job`` runs them), twice: the first refresh pays
+  one-off imports and loads. Then, in the same warm process, the inner pieces, the FLOPs of the
+  two scoring passes (``FlopCounterMode``) and a float32 matrix-multiply peak with the same
+  threads (before and after, best): achieved GFLOP/s of the scoring against that peak.
+* late: refresh 1 on a cold cache (every video a miss: the backbone encodes all of them, and
+  the process is fresh too), refreshes 2 and 3 on a warm cache (all hits) in the same process.
+  Then the encoding step alone: ``encode_video_vectors`` over the 1,000 rows after a warm-up,
+  its FLOPs counted with ``FlopCounterMode``, against a matmul peak measured in that process;
+  and a table of variants (batch size, threads, LoRA merged, ``torch.compile``, bf16 autocast)
+  that change nothing in the project (monkeypatching inside this process only).
+* late, warm cache in a fresh process: one refresh, as a Dagster run launched on its own pays it.
+
+Every refresh reports per-phase seconds measured inside the assets (the functions the assets
+call, wrapped with timers in the child process: champion lookup, candidate/context queries,
+tokenizer and sentence-encoder loads, context encoding, cache reads/writes, adapter loads,
+scoring, feed write) and Dagster's own overhead (wall time less the asset's ``seconds``).
+The figures are noisy on a shared machine: see the load averages.
 
 Prints one JSON object; logs go to stderr.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -139,15 +152,14 @@ def make_events(rng: random.Random) -> list[Any]:
     return events
 
 
-def setup(folder: Path) -> dict[str, Any]:
-    """Database, champion adapter and MLflow registry under ``folder``; returns what it made."""
+def setup(folder: Path, fusion: str, videos: list[Any], events: list[Any]) -> dict[str, Any]:
+    """Database, champion adapter of ``fusion`` and MLflow registry under ``folder``."""
     from vrdndi_pipeline.core.model import HybridProductiveModel, build_config, save_adapter
     from vrdndi_pipeline.core.store.database import make_engine, write_transaction
     from vrdndi_pipeline.core.store.migrate import upgrade_schema
     from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 
-    rng = random.Random(11)
-    videos, events = make_videos(rng), make_events(rng)
+    folder.mkdir(parents=True, exist_ok=True)
     engine = make_engine(f"sqlite:///{folder / 'vrdndi.db'}")
     upgrade_schema(engine)
     with write_transaction(engine) as conn:
@@ -155,15 +167,15 @@ def setup(folder: Path) -> dict[str, Any]:
         write_aw_events(conn, events)
     engine.dispose()
 
-    config = build_config(PRESET)
+    config = build_config(PRESET, {"fusion": fusion})
     model = HybridProductiveModel.from_config(config)
     adapter = save_adapter(model, folder / "adapter-src")
     tracking = _tracking(folder)
-    with tracking.start_run("bench-feed", {}) as run:
+    with tracking.start_run(f"bench-feed-{fusion}", {}) as run:
         run.log_artifacts(adapter, "adapter")
     tracking.set_champion(tracking.register_version(run.run_id, "adapter"))
     return {
-        "channels": len({v.channel_id for v in videos}),
+        "fusion": config.fusion,
         "max_length": config.max_length,
         "max_context_events": config.max_context_events,
         "parameters": model.num_parameters(),
