@@ -32,6 +32,7 @@ The figures are noisy on a shared machine: see the load averages.
 
 Prints one JSON object; logs go to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -195,12 +196,79 @@ def _tracking(folder: Path) -> Any:
 # --- measured child ----------------------------------------------------------------------------
 
 
+class Phases:
+    """Seconds spent in the functions the assets call, per asset (``label``), by wrapping them
+    with timers in this process. Nested calls are counted on their own too (e.g. the
+    tokenizer load inside ``encode_candidates``): the phases of an asset do not add up."""
+
+    def __init__(self) -> None:
+        self.label = "outside"
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def wrap(self, owner: Any, name: str, key: str | None = None) -> None:
+        original = getattr(owner, name)
+        phase = key or name
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                k = f"{self.label}.{phase}"
+                self.seconds[k] = self.seconds.get(k, 0.0) + time.perf_counter() - t0
+                self.calls[k] = self.calls.get(k, 0) + 1
+
+        setattr(owner, name, timed)
+
+    def take(self) -> dict[str, float]:
+        out = {k: round(v, 3) for k, v in self.seconds.items()}
+        self.seconds, self.calls = {}, {}
+        return out
+
+
+def install_phases() -> Phases:
+    """Timers around what ``encoded_inference_tensors`` and ``feed_predictions`` call."""
+    import transformers
+
+    import vrdndi_pipeline.assets.encoded_inference_tensors as eit
+    import vrdndi_pipeline.assets.feed_predictions as fp
+    import vrdndi_pipeline.core.model as model_pkg
+    import vrdndi_pipeline.core.model.batching as batching
+    import vrdndi_pipeline.core.model.context_encoder as context_encoder
+    import vrdndi_pipeline.core.model.late_scoring as late_scoring
+    import vrdndi_pipeline.late_fusion_cache as cache
+    from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+
+    phases = Phases()
+    for name in ("champion", "version_info"):
+        phases.wrap(MlflowTracking, name, f"mlflow_{name}")
+    for name in ("select_candidates", "context_at", "write_generation", "remove_old_generations"):
+        phases.wrap(eit, name)
+    phases.wrap(eit, "late_fusion_tensors")
+    for name in ("encode_candidates", "load_adapter", "score_encoded"):
+        getattr(model_pkg, name)  # resolve the lazy name first
+        phases.wrap(model_pkg, name)
+    phases.wrap(transformers.AutoTokenizer, "from_pretrained", "tokenizer_load")
+    phases.wrap(context_encoder, "shared_context_encoder", "sentence_encoder_load_or_lookup")
+    phases.wrap(batching, "encode_examples", "encode_examples(tokenize+embed_context)")
+    for name in ("cached_vectors", "store_vectors", "forget_other_versions"):
+        phases.wrap(cache, name, f"cache_{name}")
+    for name in ("encode_video_vectors", "shared_context", "score_late"):
+        phases.wrap(late_scoring, name)
+    for name in ("read_generation", "select_candidates", "champion_scores", "diversify"):
+        phases.wrap(fp, name)
+    phases.wrap(fp, "feed_rows")
+    phases.wrap(fp, "replace_feed")
+    return phases
+
+
 def _metadata(result: Any, node: str) -> dict[str, Any]:
     [materialization] = result.asset_materializations_for_node(node)
     return {k: v.value for k, v in materialization.metadata.items()}
 
 
-def refresh(resources: dict[str, Any]) -> dict[str, Any]:
+def refresh(resources: dict[str, Any], phases: Phases) -> dict[str, Any]:
     """One feed refresh as ``feed_refresh_job`` does it: the two assets, one after the other."""
     import dagster as dg
 
@@ -210,27 +278,37 @@ def refresh(resources: dict[str, Any]) -> dict[str, Any]:
     assets = [encoded_inference_tensors, feed_predictions]
     out: dict[str, Any] = {}
     started = time.perf_counter()
+    phases.take()
     for asset in assets:
+        name = asset.key.to_user_string()
+        phases.label = name
         t0 = time.perf_counter()
         result = dg.materialize(assets, resources=resources, selection=[asset.key])
         wall = time.perf_counter() - t0
         if not result.success:
-            raise RuntimeError(f"{asset.key.to_user_string()} failed")
-        meta = _metadata(result, asset.key.to_user_string())
-        name = asset.key.to_user_string()
+            raise RuntimeError(f"{name} failed")
+        meta = _metadata(result, name)
         out[f"{name}_s"] = round(wall, 2)
         out[f"{name}_asset_s"] = meta["seconds"]  # inside the asset, without Dagster's run
+        out[f"{name}_dagster_overhead_s"] = round(wall - meta["seconds"], 2)
         if name == "encoded_inference_tensors":
             out["candidates"] = meta["candidates"]
             out["context_events"] = meta["context_events"]
             out["encoded"] = meta["encoded"]
+            out["fusion"] = meta.get("fusion")
+            for key in ("hits", "misses", "dropped"):
+                if f"video_cache_{key}" in meta:
+                    out[f"video_cache_{key}"] = meta[f"video_cache_{key}"]
             out["tensor_bytes"] = meta["bytes"]
         else:
-            out["scoring_s"] = meta["scoring_seconds"]  # adapter load + 2 passes + scores
+            out["scoring_s"] = meta["scoring_seconds"]  # adapter load + scoring + bookkeeping
             out["videos"] = meta["videos"]
             out["ranking"] = meta["ranking"]
+    phases.label = "outside"
     out["refresh_s"] = round(time.perf_counter() - started, 2)
     out["videos_per_s"] = round(out["videos"] / out["refresh_s"], 1)
+    out["phases_s"] = phases.take()
+    out["peak_rss_mib_so_far"] = _rss_mib()
     return out
 
 
@@ -257,13 +335,22 @@ def padding(dataset: Any, batch_size: int) -> dict[str, Any]:
     }
 
 
-def count_flops(model: Any, dataset: Any, interest: Any, batch_size: int) -> dict[str, Any]:
-    """FLOPs of ``score_encoded`` (both passes), per operator. The CPU flash-attention kernel
-    has no formula in torch's table: it is given the SDPA one."""
+def sorted_padding(dataset: Any, batch_size: int) -> float:
+    """Padding share of ``encode_video_vectors``' batches (rows sorted by length)."""
+    lengths = sorted(len(it.input_ids) for it in dataset.items)
+    real = sum(lengths)
+    padded = sum(
+        max(lengths[s : s + batch_size]) * len(lengths[s : s + batch_size])
+        for s in range(0, len(lengths), batch_size)
+    )
+    return round(1 - real / padded, 4)
+
+
+def count_flops(fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """FLOPs of ``fn(*args, **kwargs)``, per operator. The CPU flash-attention kernel has no
+    formula in torch's table: it is given the SDPA one."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
-
-    from vrdndi_pipeline.core.model import score_encoded
 
     aten = torch.ops.aten
 
@@ -275,20 +362,24 @@ def count_flops(model: Any, dataset: Any, interest: Any, batch_size: int) -> dic
         mapping[aten._scaled_dot_product_flash_attention_for_cpu] = cpu_flash
     counter = FlopCounterMode(display=False, custom_mapping=mapping)
     with counter:
-        score_encoded(model, dataset, interest, batch_size=batch_size)
+        fn(*args, **kwargs)
     by_op = {str(op): n for op, n in counter.get_flop_counts().get("Global", {}).items()}
     return {"total": counter.get_total_flops(), "by_op": by_op}
 
 
-def matmul_peak(seconds: float = 1.0, trials: int = 3) -> dict[str, Any]:
-    """Best float32 ``torch.mm`` GFLOP/s over ``trials`` bursts of ``seconds``, per size."""
+def matmul_peak(
+    seconds: float = 1.0, trials: int = 3, sizes: tuple[int, ...] = (1024, 2048), dtype: Any = None
+) -> dict[str, Any]:
+    """Best ``torch.mm`` GFLOP/s (float32 unless ``dtype``) over ``trials`` bursts of
+    ``seconds``, per size, with torch's current threads."""
     import torch
 
+    dtype = dtype or torch.float32
     best: dict[str, float] = {}
     with torch.inference_mode():
-        for n in (1024, 2048):
-            a, b = torch.randn(n, n), torch.randn(n, n)
-            out = torch.empty(n, n)
+        for n in sizes:
+            a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+            out = torch.empty(n, n, dtype=dtype)
             torch.mm(a, b, out=out)  # warm-up
             rates = []
             for _ in range(trials):
@@ -298,42 +389,37 @@ def matmul_peak(seconds: float = 1.0, trials: int = 3) -> dict[str, Any]:
                     iterations += 1
                 rates.append(2 * n**3 * iterations / elapsed / 1e9)
             best[str(n)] = round(max(rates), 1)
-    return {"gflops": max(best.values()), "by_size": best}
+    return {"gflops": max(best.values()), "by_size": best, "threads": torch.get_num_threads()}
 
 
-def child(folder: Path, result_file: Path) -> None:
-    t0 = time.perf_counter()
-    import dagster as dg  # noqa: F401  (timed: the import cost of a refresh process)
-    import torch
-
-    from vrdndi_pipeline.assets.feed_predictions import feed_predictions  # noqa: F401
+def _resources(folder: Path) -> dict[str, Any]:
     from vrdndi_pipeline.resources.clock import FixedClock
     from vrdndi_pipeline.resources.database import AppDatabase
     from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 
-    import_s = time.perf_counter() - t0
-    resources = {
+    return {
         "database": AppDatabase(url=f"sqlite:///{folder / 'vrdndi.db'}"),
         "tracking": _tracking(folder),
         "inference_store": InferenceTensorStore(root=str(folder / "inference"), keep=3),
         "clock": FixedClock(moment=NOW.isoformat()),
         "user_timezone": ZONE,
     }
-    _log("refresh 1 (cold)")
-    first = refresh(resources)
-    _log(f"refresh 1: {first['refresh_s']} s; refresh 2 (warm)")
-    second = refresh(resources)
-    _log(f"refresh 2: {second['refresh_s']} s; inner pieces")
-    rss_refreshes = _rss_mib()
-    threads = torch.get_num_threads()
 
+
+def _imports() -> float:
+    t0 = time.perf_counter()
+    import dagster as dg  # noqa: F401  (timed: the import cost of a refresh process)
+    import torch  # noqa: F401
+
+    from vrdndi_pipeline.assets.feed_predictions import feed_predictions  # noqa: F401
+
+    return round(time.perf_counter() - t0, 2)
+
+
+def _candidates_and_context(folder: Path) -> tuple[list[Any], list[Any], float]:
     from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates
-    from vrdndi_pipeline.core.feed.inference_tensors import read_generation, without_context
-    from vrdndi_pipeline.core.model import encode_candidates, load_adapter
     from vrdndi_pipeline.core.store.database import make_engine, read_transaction
 
-    tracking = resources["tracking"]
-    champion, champion_s = _timed(tracking.champion)
     engine = make_engine(f"sqlite:///{folder / 'vrdndi.db'}")
     t0 = time.perf_counter()
     with read_transaction(engine) as conn:
@@ -341,20 +427,43 @@ def child(folder: Path, result_file: Path) -> None:
         events = context_at(conn, NOW, CONTEXT_HOURS)
     query_s = time.perf_counter() - t0
     engine.dispose()
-    videos = [c.as_candidate_video() for c in selection.candidates]
+    return [c.as_candidate_video() for c in selection.candidates], events, query_s
+
+
+def child_early(folder: Path) -> dict[str, Any]:
+    import torch
+
+    import_s = _imports()
+    phases = install_phases()
+    resources = _resources(folder)
+    _log("early: refresh 1 (fresh process)")
+    first = refresh(resources, phases)
+    rss_first = _rss_mib()
+    _log(f"early: refresh 1: {first['refresh_s']} s; refresh 2 (warm process)")
+    second = refresh(resources, phases)
+    _log(f"early: refresh 2: {second['refresh_s']} s; inner pieces")
+    rss_refreshes = _rss_mib()
+    threads = torch.get_num_threads()
+
+    from vrdndi_pipeline.core.feed.inference_tensors import read_generation, without_context
+    from vrdndi_pipeline.core.model import encode_candidates, load_adapter, score_encoded
+
+    tracking = resources["tracking"]
+    champion, champion_s = _timed(tracking.champion)
+    videos, events, query_s = _candidates_and_context(folder)
     _, encode_s = _timed(encode_candidates, champion.local_path, videos, NOW, events, ZONE)
     inputs, read_s = _timed(read_generation, folder / "inference")
     model, load_s = _timed(load_adapter, champion.local_path, compile_model=False)
     dataset = inputs.dataset
     interest = without_context(dataset)
-    _log("matmul peak (before)")
+    _log("early: matmul peak (before)")
     peak_before = matmul_peak()
-    _log("counting FLOPs (a separate, un-timed scoring run)")
+    _log("early: counting FLOPs (a separate, un-timed scoring run)")
     t0 = time.perf_counter()
-    flops = count_flops(model, dataset, interest, BATCH_SIZE)
+    flops = count_flops(score_encoded, model, dataset, interest, batch_size=BATCH_SIZE)
     counted_s = time.perf_counter() - t0
     load_avg = os.getloadavg()
-    _log("matmul peak (after)")
+    _log("early: matmul peak (after)")
     peak_after = matmul_peak()
     peak = max(peak_before["gflops"], peak_after["gflops"])
     gflop = flops["total"] / 1e9
@@ -362,7 +471,7 @@ def child(folder: Path, result_file: Path) -> None:
     # adapter load timed above (scoring_s also holds the load and the score bookkeeping).
     timed_scoring_s = max(second["scoring_s"] - load_s, 1e-9)
     achieved = gflop / timed_scoring_s
-    result = {
+    return {
         "candidates": second["candidates"],
         "context_events": second["context_events"],
         "context_events_used": len(dataset.items[0].event_index) if dataset.items else 0,
@@ -376,7 +485,7 @@ def child(folder: Path, result_file: Path) -> None:
         "second_videos_per_s": second["videos_per_s"],
         "first_refresh": first,
         "second_refresh": second,
-        "child_import_s": round(import_s, 2),
+        "child_import_s": import_s,
         "inner_warm_s": {
             "champion_lookup": round(champion_s, 3),
             "candidates_and_context_query": round(query_s, 3),
@@ -389,6 +498,7 @@ def child(folder: Path, result_file: Path) -> None:
         "scoring_videos_per_s": round(len(dataset) / timed_scoring_s, 1),
         **padding(dataset, BATCH_SIZE),
         "batch_size": BATCH_SIZE,
+        "peak_rss_mib_first_refresh": rss_first,
         "peak_rss_mib": rss_refreshes,
         "peak_rss_includes": "child process: imports + 2 refreshes (no setup, no FLOP count)",
         "peak_rss_mib_end": _rss_mib(),
@@ -403,51 +513,292 @@ def child(folder: Path, result_file: Path) -> None:
         "threads": threads,
         "loadavg_after_scoring": [round(x, 2) for x in load_avg],
     }
-    result_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+def _encode_pass(model: Any, dataset: Any, batch_size: int) -> tuple[Any, float]:
+    from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors
+
+    return _timed(encode_video_vectors, model, dataset, batch_size=batch_size)
+
+
+@contextlib.contextmanager
+def _threads(n: int) -> Any:
+    """``n`` intra-op threads for ``encode_video_vectors`` (which sets the model's own count:
+    ``configure_threads`` is bypassed here, in this process only)."""
+    import torch
+
+    import vrdndi_pipeline.core.model.late_scoring as late_scoring
+
+    original, before = late_scoring.configure_threads, torch.get_num_threads()
+    late_scoring.configure_threads = lambda _wanted: n  # type: ignore[assignment]
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        late_scoring.configure_threads = original
+        torch.set_num_threads(before)
+
+
+def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
+    """``encode_video_vectors`` over the 1,000 rows: timed, FLOPs counted, against the matmul
+    peak of this process; then the variants."""
+    import torch
+
+    from vrdndi_pipeline.core.model import encode_candidates, load_adapter
+    from vrdndi_pipeline.core.model.batching import EncodedDataset
+
+    champion = resources["tracking"].champion()
+    videos, events, _ = _candidates_and_context(folder)
+    dataset = encode_candidates(champion.local_path, videos, NOW, events, ZONE)
+    model = load_adapter(champion.local_path, compile_model=False)
+    n = len(dataset)
+    threads = torch.get_num_threads()
+    _log(f"encoding: matmul peak (before), {threads} threads")
+    peak_before = matmul_peak()
+    warm = EncodedDataset(dataset.items[:: max(1, n // 128)], dataset.event_table)
+    _encode_pass(model, warm, BATCH_SIZE)  # warm-up: every length bucket's kernels
+    _log("encoding: timed passes (batch 32)")
+    reference, first_s = _encode_pass(model, dataset, BATCH_SIZE)
+    _, second_s = _encode_pass(model, dataset, BATCH_SIZE)
+    encode_s = min(first_s, second_s)
+    load_avg = os.getloadavg()
+    flops_by_bs: dict[int, dict[str, Any]] = {}
+
+    def flops(batch_size: int) -> float:
+        if batch_size not in flops_by_bs:
+            from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors
+
+            flops_by_bs[batch_size] = count_flops(
+                encode_video_vectors, model, dataset, batch_size=batch_size
+            )
+        return flops_by_bs[batch_size]["total"] / 1e9
+
+    _log("encoding: counting FLOPs")
+    gflop = flops(BATCH_SIZE)
+    _log("encoding: matmul peak (after)")
+    peak_after = matmul_peak()
+    peak = max(peak_before["gflops"], peak_after["gflops"])
+    with _threads(1):
+        peak_1 = matmul_peak(trials=2, sizes=(1024,))
+    variants = encoding_variants(model, dataset, reference, flops, peak, peak_1["gflops"])
+    by_op = flops_by_bs[BATCH_SIZE]["by_op"]
+    lengths = [len(it.input_ids) for it in dataset.items]
+    return {
+        "rows": n,
+        "batch_size": BATCH_SIZE,
+        "threads": threads,
+        "text_tokens_mean": round(sum(lengths) / n, 1),
+        "text_tokens_max": max(lengths),
+        "padding_share_sorted_batches": sorted_padding(dataset, BATCH_SIZE),
+        "seconds": round(encode_s, 3),
+        "seconds_each_pass": [round(first_s, 3), round(second_s, 3)],
+        "videos_per_s": round(n / encode_s, 1),
+        "gflop": round(gflop, 2),
+        "gflop_by_op": {k: round(v / 1e9, 3) for k, v in sorted(by_op.items())},
+        "achieved_gflops": round(gflop / encode_s, 2),
+        "matmul_peak_gflops": peak,
+        "matmul_peak_before": peak_before,
+        "matmul_peak_after": peak_after,
+        "matmul_peak_1_thread": peak_1,
+        "ratio_of_peak": round(gflop / encode_s / peak, 3),
+        "target_ratio": 0.4,
+        "loadavg_after_timed_passes": [round(x, 2) for x in load_avg],
+        "variants": variants,
+    }
+
+
+def encoding_variants(
+    model: Any,
+    dataset: Any,
+    reference: Any,
+    flops: Any,
+    peak: float,
+    peak_1_thread: float,
+) -> list[dict[str, Any]]:
+    """One timed pass (after a warm-up pass) per variant; nothing in the project changes.
+    ``max_abs_diff``: largest difference of the vectors from the default's (float32, eager)."""
+    import copy
+
+    import torch
+
+    def run(name: str, m: Any, batch_size: int, threads: int, **extra: Any) -> dict[str, Any]:
+        _log(f"encoding variant: {name}")
+        gflop = flops(batch_size)
+        row: dict[str, Any] = {"variant": name, "batch_size": batch_size, "threads": threads}
+        try:
+            with _threads(threads), extra.pop("context", contextlib.nullcontext()):
+                t0 = time.perf_counter()
+                _encode_pass(m, dataset, batch_size)  # warm-up (compiles, if compiled)
+                row["warmup_s"] = round(time.perf_counter() - t0, 2)
+                vectors, seconds = _encode_pass(m, dataset, batch_size)
+        except Exception as exc:  # noqa: BLE001 - a failing variant is a figure, not a crash
+            row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            return row
+        peak_here = peak if threads > 1 else peak_1_thread
+        row.update(
+            seconds=round(seconds, 3),
+            videos_per_s=round(len(dataset) / seconds, 1),
+            gflop=round(gflop, 2),
+            achieved_gflops=round(gflop / seconds, 2),
+            ratio_of_peak=round(gflop / seconds / peak_here, 3),
+            peak_used=peak_here,
+            max_abs_diff=float((vectors - reference).abs().max()),
+            **extra,
+        )
+        return row
+
+    rows = [run(f"eager fp32, batch {bs}", model, bs, 2) for bs in (16, 32, 64, 128)]
+    rows.append(run("eager fp32, batch 32, 1 thread", model, 32, 1))
+    merged = copy.deepcopy(model)
+    backbone = merged.backbone.merge_and_unload()  # peft: LoRA folded into the base weights
+    merged.backbone = backbone
+    merged._run_backbone = backbone.forward
+    for bs in (32, 128):
+        rows.append(run(f"LoRA merged, fp32, batch {bs}", merged, bs, 2))
+    bf16 = torch.autocast("cpu", dtype=torch.bfloat16)
+    rows.append(
+        run(
+            "LoRA merged, bf16 autocast (AMX), batch 64",
+            merged,
+            64,
+            2,
+            context=bf16,
+            note="ratio against the float32 peak: not like for like (bf16 peak below)",
+        )
+    )
+    compiled = copy.deepcopy(model)
+    compiled._run_backbone = torch.compile(compiled.backbone.forward, dynamic=True)
+    rows.append(run("torch.compile(dynamic), LoRA, fp32, batch 32", compiled, 32, 2))
+    compiled_merged = copy.deepcopy(merged)
+    compiled_merged._run_backbone = torch.compile(compiled_merged.backbone.forward, dynamic=True)
+    rows.append(run("torch.compile(dynamic), LoRA merged, fp32, batch 64", compiled_merged, 64, 2))
+    return rows
+
+
+def child_late(folder: Path) -> dict[str, Any]:
+    import torch
+
+    import_s = _imports()
+    phases = install_phases()
+    resources = _resources(folder)
+    _log("late: refresh 1 (cold cache, fresh process)")
+    cold = refresh(resources, phases)
+    rss_cold = _rss_mib()
+    _log(f"late: refresh 1: {cold['refresh_s']} s; refresh 2 (warm cache)")
+    warm2 = refresh(resources, phases)
+    _log(f"late: refresh 2: {warm2['refresh_s']} s; refresh 3 (warm cache)")
+    warm3 = refresh(resources, phases)
+    _log(f"late: refresh 3: {warm3['refresh_s']} s; encoding step")
+    rss_refreshes = _rss_mib()
+    threads = torch.get_num_threads()
+    encoding = encoding_bench(folder, resources)
+    return {
+        "child_import_s": import_s,
+        "threads": threads,
+        "cold": {**cold, "peak_rss_mib": rss_cold, "peak_rss_includes": "imports + refresh 1"},
+        "warm": {
+            "refresh_2": warm2,
+            "refresh_3": warm3,
+            "peak_rss_mib_after_3_refreshes": rss_refreshes,
+        },
+        "encoding": encoding,
+    }
+
+
+def child_late_fresh(folder: Path) -> dict[str, Any]:
+    import_s = _imports()
+    phases = install_phases()
+    _log("late: refresh on a warm cache in a fresh process")
+    fresh = refresh(_resources(folder), phases)
+    return {**fresh, "child_import_s": import_s, "peak_rss_mib": _rss_mib()}
+
+
+CHILDREN = {"early": child_early, "late": child_late, "late-fresh": child_late_fresh}
 
 
 # --- entry point -------------------------------------------------------------------------------
 
 
+def _run_child(kind: str, folder: Path) -> dict[str, Any]:
+    result_file = folder / f"result-{kind}.json"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bench.bench_feed", "--child", str(folder)]
+        + ["--kind", kind, "--result", str(result_file)],
+        check=True,
+        stdout=sys.stderr,
+    )
+    measured = json.loads(result_file.read_text(encoding="utf-8"))
+    measured["child_wall_s"] = round(time.perf_counter() - t0, 1)
+    return measured
+
+
+def _summary(early: dict[str, Any], late: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    cold = late["cold"]
+    warm = late["warm"]["refresh_2"], late["warm"]["refresh_3"]
+    return {
+        "refresh_s": {
+            "early_fresh_process": early["refresh_s"],
+            "early_warm_process": early["second_refresh_s"],
+            "late_cold_cache_fresh_process": cold["refresh_s"],
+            "late_warm_cache_warm_process": [w["refresh_s"] for w in warm],
+            "late_warm_cache_fresh_process": fresh["refresh_s"],
+        },
+        "target_refresh_s": 3.0,
+        "encoding_ratio_of_peak": late["encoding"]["ratio_of_peak"],
+        "target_ratio": 0.4,
+        "peak_rss_mib": {
+            "early": early["peak_rss_mib_first_refresh"],
+            "late_cold": cold["peak_rss_mib"],
+            "late_warm_fresh_process": fresh["peak_rss_mib"],
+        },
+        "target_peak_rss_mib": 1536,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_feed")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--kind", choices=list(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         with contextlib.redirect_stdout(sys.stderr):
-            child(args.child, args.result)
+            measured = CHILDREN[args.kind](args.child)
+        args.result.write_text(json.dumps(measured), encoding="utf-8")
         return
     started = time.perf_counter()
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-feed-") as tmp:
-        folder = Path(tmp)
-        _log(f"setup in {folder}")
+        root = Path(tmp)
+        _log(f"setup in {root}")
+        rng = random.Random(11)
         with contextlib.redirect_stdout(sys.stderr):
-            made = setup(folder)
+            videos, events = make_videos(rng), make_events(rng)
+            made = {f: setup(root / f, f, videos, events) for f in ("early", "late")}
         setup_s = time.perf_counter() - started
-        result_file = folder / "result.json"
-        _log(f"setup done in {setup_s:.1f} s; measuring in a child process")
-        subprocess.run(
-            [sys.executable, "-m", "bench.bench_feed", "--child", str(folder)]
-            + ["--result", str(result_file)],
-            check=True,
-            stdout=sys.stderr,
-        )
-        measured = json.loads(result_file.read_text(encoding="utf-8"))
+        _log(f"setup done in {setup_s:.1f} s; measuring in child processes")
+        early = _run_child("early", root / "early")
+        late = _run_child("late", root / "late")
+        late["warm_fresh_process"] = _run_child("late-fresh", root / "late")
+    early.update(made["early"])
+    late["model"] = made["late"]
     json.dump(
         {
-            **measured,
-            "channels": made["channels"],
+            "summary": _summary(early, late, late["warm_fresh_process"]),
+            "early": early,
+            "late": late,
+            "matmul_peak_gflops": late["encoding"]["matmul_peak_gflops"],
+            "channels": len({v.channel_id for v in videos}),
             "preset": PRESET,
-            "max_length": made["max_length"],
-            "max_context_events": made["max_context_events"],
-            "parameters": made["parameters"],
-            "trainable_parameters": made["trainable_parameters"],
+            "candidates": CANDIDATES,
+            "context_events": CONTEXT_EVENTS,
             "setup_s": round(setup_s, 1),
             "total_s": round(time.perf_counter() - started, 1),
-            "loadavg_start": [round(x, 2) for x in load_start],
-            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+            "load": {
+                "loadavg_start": [round(x, 2) for x in load_start],
+                "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+            },
             "cpus": os.cpu_count(),
         },
         sys.stdout,
