@@ -306,6 +306,14 @@ def test_a_champion_without_new_uploads_writes_an_empty_champion_feed(tmp_path):
     meta = _metadata(result, "feed_predictions")
     assert meta["ranking"] == "champion" and meta["videos"] == 0
     assert _feed(url) == []
+    with read_transaction(make_engine(url)) as conn:
+        written = current_generation(conn)
+    assert written is not None  # the site says "no new videos", not "no feed yet"
+    assert (written.generation, written.ranking, written.videos) == (
+        meta["generation"],
+        "champion",
+        0,
+    )
 
 
 @pytest.mark.slow

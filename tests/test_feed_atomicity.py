@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import (
     FEED_COLUMNS,
+    FeedGeneration,
     current_generation,
     read_feed_page,
     replace_feed,
@@ -468,6 +469,20 @@ def test_replace_feed_refuses_bad_feeds_and_rolls_back_with_its_transaction(
 
     write_feed(engine, make_feed(2, 12))
     assert check_full_read(full_feed(engine))[0] == "gen-02"
+
+    # An empty feed keeps the refresh that wrote it (the site then says "no new videos"); a
+    # header beside rows is refused, and without a header an empty table means "no feed yet".
+    header = FeedGeneration("gen-03", NOW, "champion", "7", 0)
+    with write_transaction(engine) as conn, pytest.raises(ValueError, match="without rows"):
+        replace_feed(conn, make_feed(3, 2), empty_feed=header)
+    with write_transaction(engine) as conn:
+        assert replace_feed(conn, [], empty_feed=header) == 0
+    with read_transaction(engine) as conn:
+        assert current_generation(conn) == header
+        assert read_feed_page(conn) == []
+    write_feed(engine, [])
+    with read_transaction(engine) as conn:
+        assert current_generation(conn) is None
     engine.dispose()
 
 

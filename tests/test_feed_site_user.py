@@ -35,6 +35,7 @@ from tests.test_feed_site import (
     write_feed,
 )
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, replace_feed
 from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
 from vrdndi_pipeline.core.store.schema import hidden_videos
 from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
@@ -363,6 +364,26 @@ async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) ->
     await user.should_see("No more videos.")
     await user.open("/")  # a reload shows the new feed too
     assert card_titles(user)[0] == "Video 1 of gen-2"
+
+
+@on_own_loop
+async def test_a_refresh_with_nothing_new_is_a_new_feed_not_no_feed(
+    engine: Any, open_feed: Any
+) -> None:
+    write_feed(engine, feed_rows(30))
+    user = await open_feed(poll_s=0.1)
+    empty = FeedGeneration("gen-2", NOW, "champion", "3", 0)
+    with write_transaction(engine) as conn:
+        replace_feed(conn, [], empty_feed=empty)
+    await user.should_see("A new feed is available.", retries=50)
+    user.find(marker="show-new-feed").click()
+    await user.should_see("No new videos")
+    await user.should_see("0 videos")
+    await user.should_not_see("No feed yet.")
+    assert cards(user) == []
+    await user.open("/")  # a reload says the same
+    await user.should_see("No new videos")
+    await user.should_not_see("No feed yet.")
 
 
 @on_own_loop

@@ -80,6 +80,49 @@ def test_migrations_create_exactly_the_declared_schema(engine):
     assert schema_revision(engine) == head_revision()
 
 
+def test_a_feed_written_before_migration_0005_keeps_its_generation(database_url):
+    from alembic import command
+    from sqlalchemy import insert
+
+    from vrdndi_pipeline.core.store.feed_tables import current_generation
+    from vrdndi_pipeline.core.store.migrate import alembic_config
+    from vrdndi_pipeline.core.store.schema import feed_predictions
+
+    engine = make_engine(database_url)
+    config = alembic_config()
+    made = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    with write_transaction(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        conn.execute(
+            insert(feed_predictions),
+            [
+                {
+                    "video_id": f"vid{rank:08d}",
+                    "rank": rank,
+                    "title": "t",
+                    "combined_score": 1.0 / rank,
+                    "ranking": "recency",
+                    "model_version": "none",
+                    "generation": "g-old",
+                    "generated_at": made,
+                }
+                for rank in (1, 2, 3)
+            ],
+        )
+    upgrade_schema(engine)
+    with read_transaction(engine) as conn:
+        old = current_generation(conn)
+    assert old is not None
+    assert (old.generation, old.generated_at, old.ranking, old.videos) == (
+        "g-old",
+        made,
+        "recency",
+        3,
+    )
+    engine.dispose()
+
+
 def test_event_upsert_is_idempotent_and_updates_a_growing_event(engine):
     events = [_event(i) for i in range(50)]
     with write_transaction(engine) as conn:

@@ -128,6 +128,8 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
         f"Feed of {generation.videos} videos, generated {generation.generated_at:%Y-%m-%d %H:%M}"
         f" UTC, ranked by {label}:"
     )
+    if generation.videos == 0:
+        print("No new videos: every recent upload is already rated, watched, hidden or clicked.")
     for item in items:
         scores = " ".join(
             f"{name} {value:.2f}"

@@ -18,7 +18,7 @@ from vrdndi_pipeline.core.feed.rows import drop_judged, feed_rows
 from vrdndi_pipeline.core.feed.scoring import CHAMPION, champion_scores, fallback_scores
 from vrdndi_pipeline.core.model.examples import examples_from_frames
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
-from vrdndi_pipeline.core.store.feed_tables import replace_feed
+from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, replace_feed
 from vrdndi_pipeline.core.training_data import interest_rows
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
@@ -153,7 +153,9 @@ def feed_predictions(
     with write_transaction(engine) as conn:
         # Once more inside the write: a click given while the videos were scored counts too.
         rows = drop_judged(conn, rows, moment, manifest["candidate_days"])
-        replace_feed(conn, rows)
+        # Nothing new to rank is still a new feed: the site says so instead of "no feed yet".
+        header = FeedGeneration(inputs.generation, generated_at, ranking, version or "none", 0)
+        replace_feed(conn, rows, empty_feed=None if rows else header)
     if ranking != CHAMPION:
         context.log.warning("cold start: feed ranked by %s (no champion adapter yet)", ranking)
     context.log.info("feed of %d videos written (%s)", len(rows), ranking)

@@ -35,6 +35,10 @@ EMPTY_FEED_HELP = """
 
 This page notices the new feed by itself.
 """
+NO_NEW_VIDEOS = (
+    "No new videos: every recent upload of your subscriptions is already rated, watched, "
+    "hidden or has your feedback. The next refresh brings the new ones."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,9 @@ class FeedView:
         self.shown += len(page.items)
         self.load_more.set_visibility(page.has_more)
         self.empty_state.set_visibility(self.shown == 0 and self.generation is None)
-        if self.shown == 0 and self.generation is not None:
+        if self.shown == 0 and self.generation is not None and self.generation.videos == 0:
+            self.end_label.set_text(NO_NEW_VIDEOS)
+        elif self.shown == 0 and self.generation is not None:
             self.end_label.set_text("Nothing to show: every video of this feed is hidden.")
         else:
             self.end_label.set_text("No more videos.")

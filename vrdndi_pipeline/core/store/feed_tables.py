@@ -2,6 +2,8 @@
 
 Writers call :func:`replace_feed` inside one write transaction, so a reader (which reads in
 its own transaction) sees the previous feed or the new one, never an empty or partial one.
+The refresh that wrote the feed is kept beside it in ``feed_generation``, so a refresh that
+found nothing to rank (an empty feed) is still a new feed, not "no feed yet".
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, delete, insert, select, text
 
-from vrdndi_pipeline.core.store.schema import feed_predictions
+from vrdndi_pipeline.core.store.schema import feed_generation, feed_predictions
 
 FEED_COLUMNS = tuple(c.name for c in feed_predictions.columns)
 
@@ -50,11 +52,16 @@ class FeedGeneration:
     videos: int
 
 
-def replace_feed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+def replace_feed(
+    conn: Connection,
+    rows: Sequence[Mapping[str, Any]],
+    empty_feed: FeedGeneration | None = None,
+) -> int:
     """Delete the stored feed and insert ``rows`` (every column of ``feed_predictions``).
 
     Runs inside the caller's transaction: call it in one ``write_transaction`` so the swap is
-    atomic. All rows must share one ``generation``; ranks must be 1..n without gaps.
+    atomic. All rows must share one ``generation``; ranks must be 1..n without gaps. An empty
+    feed needs ``empty_feed`` to say which refresh wrote it; without it the table reads as "no feed".
     """
     generations = {r["generation"] for r in rows}
     if len(generations) > 1:
@@ -65,13 +72,37 @@ def replace_feed(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
     missing = [c for c in FEED_COLUMNS if rows and c not in rows[0]]
     if missing:
         raise ValueError(f"feed rows lack columns {missing}")
+    if rows and empty_feed is not None:
+        raise ValueError("empty_feed describes a feed without rows; this one has rows")
     if conn.dialect.name == "postgresql":
         # Two overlapping swaps would otherwise both delete the old rows and collide on insert
         # (READ COMMITTED); SQLite's BEGIN IMMEDIATE already serialises writers.
         conn.execute(text("LOCK TABLE feed_predictions IN SHARE ROW EXCLUSIVE MODE"))
     conn.execute(delete(feed_predictions))
+    conn.execute(delete(feed_generation))
     if rows:
         conn.execute(insert(feed_predictions), [{c: r[c] for c in FEED_COLUMNS} for r in rows])
+        first = rows[0]
+        header: FeedGeneration | None = FeedGeneration(
+            first["generation"],
+            first["generated_at"],
+            first["ranking"],
+            first["model_version"],
+            videos=len(rows),
+        )
+    else:
+        header = empty_feed
+    if header is not None:
+        conn.execute(
+            insert(feed_generation),
+            {
+                "generation": header.generation,
+                "generated_at": header.generated_at,
+                "ranking": header.ranking,
+                "model_version": header.model_version,
+                "videos": len(rows),
+            },
+        )
     return len(rows)
 
 
@@ -86,18 +117,14 @@ def read_feed_page(conn: Connection, offset: int = 0, limit: int = 21) -> list[F
 
 
 def current_generation(conn: Connection) -> FeedGeneration | None:
-    """The refresh that wrote the stored feed; ``None`` while the table is empty."""
+    """The refresh that wrote the stored feed (maybe with 0 videos); ``None`` before the first."""
     row = conn.execute(
         select(
-            feed_predictions.c.generation,
-            feed_predictions.c.generated_at,
-            feed_predictions.c.ranking,
-            feed_predictions.c.model_version,
+            feed_generation.c.generation,
+            feed_generation.c.generated_at,
+            feed_generation.c.ranking,
+            feed_generation.c.model_version,
+            feed_generation.c.videos,
         )
-        .order_by(feed_predictions.c.rank)
-        .limit(1)
     ).first()
-    if row is None:
-        return None
-    videos = conn.execute(select(func.count()).select_from(feed_predictions)).scalar_one()
-    return FeedGeneration(*row, videos=int(videos))
+    return None if row is None else FeedGeneration(*row)

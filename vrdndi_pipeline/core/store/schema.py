@@ -174,6 +174,18 @@ feed_predictions = Table(
 )
 Index("ix_feed_predictions_rank", feed_predictions.c.rank, unique=True)
 
+feed_generation = Table(
+    "feed_generation",
+    metadata,
+    Column("generation", String(32), primary_key=True, comment="id of the refresh"),
+    Column("generated_at", UtcDateTime, nullable=False),
+    Column("ranking", String(32), nullable=False, comment="champion | interest-baseline | recency"),
+    Column("model_version", String(64), nullable=False, comment="champion version, or 'none'"),
+    Column("videos", Integer, nullable=False, comment="rows it wrote to feed_predictions"),
+    comment="The refresh that wrote the current feed_predictions (also an empty one); one row, "
+    "replaced in the same transaction as the feed.",
+)
+
 hidden_videos = Table(
     "hidden_videos",
     metadata,
