@@ -63,12 +63,15 @@ def _video(i: int, *, age_hours: float, channel: int) -> Video:
     )
 
 
-def _seed(url: str, *, n: int = 40, labels: int = 0) -> dict[str, str]:
-    """``n`` recent uploads (12 channels), 1 too old, 1 from the future, 4 the user already
-    judged in some way; 3 h of programming context before NOW. Returns excluded ids by reason."""
+def _seed(url: str, *, n: int = 40, labels: int = 0, crowded: int = 0) -> dict[str, str]:
+    """``n`` recent uploads (12 channels; the newest ``crowded`` all from channel 0), 1 too old,
+    1 from the future, 4 the user already judged in some way; 3 h of programming context before
+    NOW. Returns excluded ids by reason."""
     engine = make_engine(url)
     upgrade_schema(engine)
-    videos = [_video(i, age_hours=2 + i * 3, channel=i % 12) for i in range(n)]
+    videos = [
+        _video(i, age_hours=2 + i * 3, channel=0 if i < crowded else i % 12) for i in range(n)
+    ]
     old = _video(900, age_hours=24 * 8, channel=1)
     future = _video(901, age_hours=-1, channel=1)
     excluded = {
@@ -243,6 +246,22 @@ def test_without_labels_the_feed_is_newest_first(tmp_path):
     assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
     feed = _feed(url)
     assert [r.published_at for r in feed] == sorted((r.published_at for r in feed), reverse=True)
+
+
+def test_one_channel_cannot_fill_the_page(tmp_path):
+    """The newest uploads all come from one channel: newest first would give it the top 8."""
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=30, crowded=10)
+
+    def top_page_of_channel_0(**config) -> int:
+        result = _refresh(_resources(tmp_path, url), **config)
+        assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
+        return sum(r.channel_id == f"UC{0:022d}" for r in _feed(url)[:21])
+
+    assert top_page_of_channel_0(diversity="none") == 8
+    assert top_page_of_channel_0() == 3  # the default cap
+    assert top_page_of_channel_0(max_per_channel=5) == 5
+    assert len(_feed(url)) == 26  # the cap reorders, it never drops a video
 
 
 def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):

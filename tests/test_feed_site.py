@@ -161,7 +161,9 @@ def test_pages_skip_hidden_videos_and_know_the_end(tmp_path: Path) -> None:
     from vrdndi_ui.feed.feed_data import FeedStore
 
     engine = database(f"sqlite:///{tmp_path / 'vrdndi.db'}")
-    write_feed(engine, feed_rows(45))
+    rows = feed_rows(46)
+    rows[43]["video_id"] = "bad'id\"<x>"  # rank 44: a malformed id never reaches the page
+    write_feed(engine, rows)
     with write_transaction(engine) as conn:
         hide_video(conn, video_id("v", 1), NOW)  # rank 2
         hide_video(conn, video_id("v", 30), NOW)  # rank 31
@@ -170,10 +172,10 @@ def test_pages_skip_hidden_videos_and_know_the_end(tmp_path: Path) -> None:
     assert [i.rank for i in first.items] == [1, *range(3, 23)]
     assert first.has_more and first.next_offset == 22
     second = store.page(first.next_offset)
-    assert [i.rank for i in second.items] == [*range(23, 31), *range(32, 45)]
+    assert [i.rank for i in second.items] == [*range(23, 31), *range(32, 44), 45]
     assert second.has_more
     third = store.page(second.next_offset)
-    assert [i.rank for i in third.items] == [45] and not third.has_more
+    assert [i.rank for i in third.items] == [46] and not third.has_more
     assert store.page(0, 43).has_more is False  # exactly all visible rows
     empty = FeedStore(database(f"sqlite:///{tmp_path / 'empty.db'}"))
     assert empty.page(0).items == [] and empty.generation() is None

@@ -10,6 +10,7 @@ import pytest
 from dagster._core.test_utils import create_run_for_test
 from dagster._utils.schedules import cron_string_iterator
 
+from tests.fake_youtube_server import allow_only_loopback, write_token
 from tests.harness.ports import free_port
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
@@ -24,7 +25,9 @@ from vrdndi_pipeline.core.store.people_tables import (
 from vrdndi_pipeline.core.store.schema import feed_predictions
 from vrdndi_pipeline.definitions import build_definitions
 from vrdndi_pipeline.jobs import TRAIN_KEYS
+from vrdndi_pipeline.resources.activitywatch import DEMO_DATA_DIR
 from vrdndi_pipeline.resources.database import AppDatabase
+from vrdndi_pipeline.resources.youtube import YouTubeApi
 from vrdndi_pipeline.schedules import build_schedules
 from vrdndi_pipeline.sensors import build_sensors
 
@@ -226,12 +229,8 @@ def test_champion_sensor_refreshes_the_feed_for_promotions_only(tmp_path):
         assert not tick(result.cursor).run_requests  # the same promotion is handled once
 
 
-def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
-    dead = f"http://127.0.0.1:{free_port()}"  # ActivityWatch is not running
-    settings = _settings(tmp_path, VRDNDI_AW_URL=dead)
-    defs = build_definitions(settings)
-    url = settings.database_url
-    sensor = _by_name(build_sensors(settings))["record_run_failures"]
+def _write_previous_feed(url: str) -> list[dict]:
+    """Three feed rows a refresh wrote before: they must survive a failing run."""
     upgrade_schema(make_engine(url))
     previous = [
         {c.name: None for c in feed_predictions.columns}
@@ -249,6 +248,16 @@ def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
     ]
     with write_transaction(make_engine(url)) as conn:
         replace_feed(conn, previous)
+    return previous
+
+
+def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}"  # ActivityWatch is not running
+    settings = _settings(tmp_path, VRDNDI_AW_URL=dead)
+    defs = build_definitions(settings)
+    url = settings.database_url
+    sensor = _by_name(build_sensors(settings))["record_run_failures"]
+    previous = _write_previous_feed(url)
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("feed_refresh_job").execute_in_process(
             instance=instance, raise_on_error=False
@@ -273,6 +282,50 @@ def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
     assert recorded.message.startswith("raw_aw_events: ActivityWatchUnavailable: Cannot reach")
     assert dead in recorded.message and "VRDNDI_AW_URL" in recorded.message
     with read_transaction(make_engine(url)) as conn:  # the previous feed stays in place
+        assert [r.video_id for r in read_feed_page(conn, 0, 10)] == [
+            r["video_id"] for r in previous
+        ]
+
+
+def test_daily_job_without_youtube_fails_clearly_and_keeps_the_feed(tmp_path, monkeypatch):
+    """ActivityWatch answers (an export file), the YouTube API does not: the run fails at
+    youtube_videos with the reason, nothing downstream runs, and the previous feed stays."""
+    allow_only_loopback(monkeypatch)
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = _settings(
+        tmp_path,
+        VRDNDI_AW_EXPORT_FILE=str(DEMO_DATA_DIR / "activitywatch-export.json.gz"),
+        VRDNDI_NOW="2026-11-15T00:00:00Z",
+    )
+    built = build_definitions(settings)
+    youtube = YouTubeApi(  # what the settings would build, without 31 s of back-off
+        api_endpoint=dead,
+        token_file=str(write_token(tmp_path / "token.json")),
+        client_secret_file=str(tmp_path / "client_secret.json"),
+        backoff_seconds=0.0,
+        max_retries=1,
+    )
+    defs = dg.Definitions(
+        assets=built.assets,
+        asset_checks=built.asset_checks,
+        jobs=built.jobs,
+        resources={**built.resources, "youtube": youtube},
+    )
+    url = settings.database_url
+    previous = _write_previous_feed(url)
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("daily_job").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    assert not result.success
+    failed = [e for e in result.all_events if e.is_step_failure]
+    assert [e.step_key for e in failed] == ["youtube_videos"]
+    message = failed[0].step_failure_data.error.to_string()
+    assert "subscriptions.list failed 2 times" in message and "run again" in message
+    materialized = {e.asset_key.path[-1] for e in result.all_events if e.is_step_materialization}
+    assert "raw_aw_events" in materialized  # ActivityWatch was read ...
+    assert not materialized & {"encoded_inference_tensors", "feed_predictions"}  # ... no feed
+    with read_transaction(make_engine(url)) as conn:
         assert [r.video_id for r in read_feed_page(conn, 0, 10)] == [
             r["video_id"] for r in previous
         ]
