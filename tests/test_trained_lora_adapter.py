@@ -192,3 +192,18 @@ def test_an_unknown_config_field_fails_with_its_name(tmp_path):
     result, _ = _train(tmp_path, url, preset="no-such-preset")
     assert not result.success
     assert "Invalid training config" in _failure(result) and "no-such-preset" in _failure(result)
+
+
+def test_late_fusion_trains_through_the_same_asset_and_is_saved_with_the_adapter(tmp_path):
+    from vrdndi_pipeline.core.model import load_adapter
+
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed_tables(url, n_clicks=48)
+    result, tracking = _train(tmp_path, url, **{**TINY, "fusion": "late", "total_epoch": 2})
+    assert result.success, _failure(result)
+    meta, _ = _outcome(result)
+    client = MlflowClient(tracking_uri=tracking.tracking_uri)
+    assert client.get_run(meta["mlflow_run_id"]).data.params["fusion"] == "late"
+    saved = tracking.version_info(meta["model_version"]).local_path
+    model = load_adapter(saved, compile_model=False)
+    assert model.config.fusion == "late" and model.fusion is not None  # the fusion weights
