@@ -298,6 +298,8 @@ def test_concurrent_clicks_lose_no_row_while_the_feed_is_rewritten(
     made: list[FeedbackClick] = []
     unsaved: list[str] = []
     feed_sizes: list[int] = []
+    saved_at: list[float] = []
+    rewritten_at: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
     start = threading.Barrier(THREADS + 2)
@@ -309,6 +311,7 @@ def test_concurrent_clicks_lose_no_row_while_the_feed_is_rewritten(
                 click = new_click(ids[(t * 31 + k) % FEED_SIZE], labels[k % 4], "Europe/Berlin")
                 result = site.outbox.submit(click)  # the site's write path
                 with lock:
+                    saved_at.append(time.perf_counter())
                     made.append(click)
                     if not result.saved:
                         unsaved.append(click.click_id)
@@ -320,6 +323,7 @@ def test_concurrent_clicks_lose_no_row_while_the_feed_is_rewritten(
             start.wait()
             for g in range(1, REWRITES + 1):
                 write_feed(engine, feed_rows(FEED_SIZE, generation=f"gen-{g}"))
+                rewritten_at.append(time.perf_counter())
                 with read_transaction(engine) as conn:  # a reader never sees a half feed
                     gen = current_generation(conn)
                 feed_sizes.append(gen.videos if gen else 0)
@@ -337,11 +341,13 @@ def test_concurrent_clicks_lose_no_row_while_the_feed_is_rewritten(
     elapsed = time.perf_counter() - started
     assert not errors, errors
     stored = feedback_rows(engine)
+    during = sum(rewritten_at[0] < t < rewritten_at[-1] for t in saved_at)
     print(
         f"\n{database_url.split(':')[0]}: {len(made)} clicks from {THREADS} threads, "
         f"{len(stored)} rows stored, {len(unsaved)} queued, {len(feed_sizes)} feed rewrites, "
-        f"{elapsed:.2f} s"
+        f"{during} clicks saved between the first and the last rewrite, {elapsed:.2f} s"
     )
+    assert during > 0, "the clicks and the rewrites did not overlap: nothing was tested"
     assert len(made) == CLICKS and unsaved == [] and len(site.outbox) == 0
     assert sorted(r["click_id"] for r in stored) == sorted(c.click_id for c in made)
     by_id = {c.click_id: c for c in made}
