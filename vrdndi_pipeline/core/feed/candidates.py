@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from vrdndi_pipeline.core.model.context_features import ContextEvent
 from vrdndi_pipeline.core.model.examples import CandidateVideo
@@ -58,12 +58,12 @@ EXCLUSION_TABLES = {
 }
 
 
-def _ids(conn: Connection, column: object, among: Iterable[str]) -> set[str]:
+def _ids(conn: Connection, column: ColumnElement[str], among: Iterable[str]) -> set[str]:
     wanted = list(among)
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())  # type: ignore[attr-defined]
+        found.update(conn.execute(select(column).where(column.in_(chunk))).scalars())
     return found
 
 

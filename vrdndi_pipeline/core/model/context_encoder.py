@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import torch
 
 from vrdndi_pipeline.core.model.backbone import resolve_model_path
+from vrdndi_pipeline.core.model.plain_sentence_model import load_plain_sentence_model
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,9 @@ class EventTextEncoder(Protocol):
 
 
 class ContextEncoder:
-    """Frozen sentence-transformers model; ``embed`` returns L2-normalised CPU float32 ``(N, E)``.
+    """Frozen sentence model; ``embed`` returns L2-normalised CPU float32 ``(N, E)``. A plain
+    Transformer+Pooling folder runs on transformers alone (:mod:`.plain_sentence_model`),
+    anything else through sentence-transformers.
 
     Each distinct text is encoded once and kept in an LRU cache of ``cache_size`` texts: an
     event title recurs across many training rows and every feed refresh.
@@ -35,20 +38,24 @@ class ContextEncoder:
     def __init__(
         self, model_name: str, *, device: str | torch.device = "cpu", cache_size: int = 50_000
     ) -> None:
-        from sentence_transformers import SentenceTransformer
-
         path = resolve_model_path(model_name)
         self.name = model_name
-        self._model = SentenceTransformer(path, device=str(device))
-        self._model.eval()
-        for p in self._model.parameters():
-            p.requires_grad_(False)
-        model: Any = self._model
-        get_dim = (
-            getattr(model, "get_embedding_dimension", None)
-            or model.get_sentence_embedding_dimension
-        )
-        self._dim = int(get_dim())
+        self._plain = load_plain_sentence_model(path, device=str(device))
+        if self._plain is not None:
+            self._dim = self._plain.dim
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(path, device=str(device))
+            self._model.eval()
+            for p in self._model.parameters():
+                p.requires_grad_(False)
+            model: Any = self._model
+            get_dim = (
+                getattr(model, "get_embedding_dimension", None)
+                or model.get_sentence_embedding_dimension
+            )
+            self._dim = int(get_dim())
         self._cache: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -63,14 +70,7 @@ class ContextEncoder:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if missing:
-                with torch.inference_mode():
-                    vectors = self._model.encode(
-                        missing,
-                        batch_size=64,
-                        convert_to_tensor=True,
-                        normalize_embeddings=True,
-                        show_progress_bar=False,
-                    )  # (M, E)
+                vectors = self._encode(missing)  # (M, E)
                 for text, vec in zip(missing, vectors.to("cpu", torch.float32), strict=True):
                     self._cache[text] = vec.clone()
             rows = []
@@ -82,6 +82,18 @@ class ContextEncoder:
         if not rows:
             return torch.zeros(0, self._dim)
         return torch.stack(rows)  # (N, E)
+
+    def _encode(self, texts: list[str]) -> torch.Tensor:
+        if self._plain is not None:
+            return self._plain.encode(texts, batch_size=64)
+        with torch.inference_mode():
+            return self._model.encode(
+                texts,
+                batch_size=64,
+                convert_to_tensor=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
 
 
 @lru_cache(maxsize=4)

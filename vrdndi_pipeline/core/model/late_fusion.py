@@ -20,14 +20,15 @@ class LateFusion(nn.Module):
     def __init__(self, hidden_size: int, cond_dim: int) -> None:
         super().__init__()
         width = 2 * hidden_size + cond_dim
+        last = nn.Linear(hidden_size, hidden_size)
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
         self.net = nn.Sequential(
             nn.LayerNorm(width),
             nn.Linear(width, hidden_size),
             nn.SiLU(),
-            nn.Linear(hidden_size, hidden_size),
+            last,
         )
-        nn.init.zeros_(self.net[-1].weight)
-        nn.init.zeros_(self.net[-1].bias)
 
     def forward(
         self,
