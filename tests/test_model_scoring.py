@@ -63,6 +63,31 @@ def test_saved_adapter_scores_exactly_like_the_trained_model(
     assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
 
 
+@pytest.mark.parametrize("fusion", ["early", "late"])
+def test_merged_lora_scores_like_the_adapter(tmp_path: Path, fusion: str) -> None:
+    model = trained(fusion=fusion)
+    with torch.no_grad():  # a trained-looking LoRA: B is zero at init, so merging would be a no-op
+        for name, p in model.backbone.named_parameters():
+            if "lora_B" in name:
+                p.add_(torch.randn_like(p) * 0.05)
+    folder = save_adapter(model, tmp_path / "adapter")
+    plain = load_adapter(folder, event_encoder=HashEncoder())
+    merged = load_adapter(folder, event_encoder=HashEncoder(), merge_lora=True)
+    assert not any("lora" in n for n, _ in merged.backbone.named_modules())
+    assert any("lora" in n for n, _ in plain.backbone.named_modules())
+    a = score_videos(plain, VIDEOS, MOMENT, EVENTS, "Europe/Berlin")
+    b = score_videos(merged, VIDEOS, MOMENT, EVENTS, "Europe/Berlin")
+    for x, y in zip(a, b, strict=True):
+        assert x.productive == pytest.approx(y.productive, abs=1e-5)
+        assert x.interest == pytest.approx(y.interest, abs=1e-5)
+    base = load_adapter(folder, event_encoder=HashEncoder())  # without the LoRA: other scores
+    for name, p in base.backbone.named_parameters():
+        if "lora_B" in name:
+            p.zero_()
+    c = score_videos(base, VIDEOS, MOMENT, EVENTS, "Europe/Berlin")
+    assert max(abs(x.productive - z.productive) for x, z in zip(a, c, strict=True)) > 1e-4
+
+
 def test_adapter_folder_layout(tmp_path: Path) -> None:
     model = trained()
     folder = save_adapter(

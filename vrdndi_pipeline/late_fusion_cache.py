@@ -48,7 +48,7 @@ def late_fusion_tensors(
     missing = [i for i, c in enumerate(candidates) if c.video_id not in hits]
     fresh: dict[str, torch.Tensor] = {}
     if missing:
-        model = load_adapter(adapter_folder, compile_model=False)
+        model = load_adapter(adapter_folder, compile_model=False, merge_lora=True)
         subset = EncodedDataset([dataset.items[i] for i in missing], dataset.event_table)
         vectors = encode_video_vectors(model, subset)
         fresh = {candidates[i].video_id: vectors[j] for j, i in enumerate(missing)}

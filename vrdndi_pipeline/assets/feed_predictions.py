@@ -84,7 +84,9 @@ def feed_predictions(
         from vrdndi_pipeline.core.model import load_adapter
         from vrdndi_pipeline.core.model.late_scoring import score_late
 
-        model = load_adapter(tracking.version_info(version).local_path, compile_model=False)
+        model = load_adapter(
+            tracking.version_info(version).local_path, compile_model=False, merge_lora=True
+        )
         rows = torch.tensor(keep, dtype=torch.long)
         interest, productive = score_late(
             model,
@@ -110,7 +112,9 @@ def feed_predictions(
         from vrdndi_pipeline.core.model import load_adapter, score_encoded
         from vrdndi_pipeline.core.model.batching import EncodedDataset
 
-        model = load_adapter(tracking.version_info(version).local_path, compile_model=False)
+        model = load_adapter(
+            tracking.version_info(version).local_path, compile_model=False, merge_lora=True
+        )
         dataset = EncodedDataset(
             [inputs.dataset.items[i] for i in keep], inputs.dataset.event_table
         )

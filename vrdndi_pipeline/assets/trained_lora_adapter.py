@@ -106,7 +106,7 @@ def trained_lora_adapter(
         champion = tracking.champion()
         champion_score = None
         if champion is not None:
-            champion_model = load_adapter(champion.local_path, compile_model=False)
+            champion_model = load_adapter(champion.local_path, compile_model=False, merge_lora=True)
             champion_score = holdout_score(evaluate(champion_model, training.split.holdout))
         if candidate is None or baseline is None:
             promote, reason = False, "the holdout lacks rows of a head, so nothing can be compared"

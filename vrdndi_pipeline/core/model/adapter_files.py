@@ -115,9 +115,12 @@ def load_adapter(
     event_encoder: EventTextEncoder | None = None,
     device: str | torch.device | None = None,
     compile_model: bool | None = None,
+    merge_lora: bool = False,
 ) -> HybridProductiveModel:
     """The saved model in eval mode on ``device`` (default: ``config.device`` picked), ready to
-    score. ``compile_model`` overrides the saved setting (e.g. off for a one-off scoring)."""
+    score. ``compile_model`` overrides the saved setting (e.g. off for a one-off scoring).
+    ``merge_lora`` folds the LoRA weights into the backbone's: for scoring only (1.1-1.3x
+    faster on 2 CPU cores, scores equal within float error), not for training or saving."""
     from dataclasses import replace
 
     from peft import PeftModel
@@ -140,6 +143,8 @@ def load_adapter(
             backbone: torch.nn.Module = PeftModel.from_pretrained(
                 base, str(path / "adapter"), is_trainable=False
             )
+            if merge_lora:
+                backbone = backbone.merge_and_unload()  # type: ignore[operator]
     else:
         backbone, tokenizer = load_backbone(config, weights=path / "backbone")
         drop_pooler(backbone)
