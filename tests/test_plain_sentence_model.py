@@ -68,6 +68,7 @@ def test_other_pipelines_are_left_to_sentence_transformers(tmp_path):
     folder = _copy_with(tmp_path / "c", **{"config_sentence_transformers.json": prompts})
     assert plain_pooling(folder) is None
     assert load_plain_sentence_model("BAAI/bge-m3") is None  # a hub id: not a folder here
+    assert plain_pooling(_copy_with(tmp_path / "e", **{"modules.json": {"0": "x"}})) is None
     cls = {"word_embedding_dimension": 384, "pooling_mode_cls_token": True}
     assert plain_pooling(_copy_with(tmp_path / "d", **{"1_Pooling__config.json": cls}))[0] == "cls"
 

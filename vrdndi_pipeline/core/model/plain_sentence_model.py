@@ -36,6 +36,8 @@ def plain_pooling(folder: Path) -> tuple[str, int | None, bool] | None:
         st_config = _json_or_empty(folder / "config_sentence_transformers.json")
     except (OSError, ValueError):
         return None
+    if not isinstance(modules, list) or not all(isinstance(m, dict) for m in modules):
+        return None
     types = [m.get("type") for m in modules]
     if types not in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]):
         return None
