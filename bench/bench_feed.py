@@ -20,7 +20,8 @@ Measured, each in a fresh child process (so that setup does not count in its pea
   the process is fresh too), refreshes 2 and 3 on a warm cache (all hits) in the same process.
   Then the encoding step alone: ``encode_video_vectors`` over the 1,000 rows after a warm-up,
   its FLOPs counted with ``FlopCounterMode``, against a matmul peak measured in that process;
-  and a table of variants (batch size, threads, LoRA merged, ``torch.compile``; bf16 is left out:
+  and a table of variants (batch size, threads, LoRA merged as in production or unmerged,
+  ``torch.compile``; bf16 is left out:
   a bfloat16 ``torch.mm`` dies with SIGILL on this VM, whose CPU flags AMX but does not enable it)
   that change nothing in the project (monkeypatching inside this process only).
 * late, warm cache in a fresh process: one refresh, as a Dagster run launched on its own pays it.
@@ -454,7 +455,9 @@ def child_early(folder: Path) -> dict[str, Any]:
     videos, events, query_s = _candidates_and_context(folder)
     _, encode_s = _timed(encode_candidates, champion.local_path, videos, NOW, events, ZONE)
     inputs, read_s = _timed(read_generation, folder / "inference")
-    model, load_s = _timed(load_adapter, champion.local_path, compile_model=False)
+    model, load_s = _timed(
+        load_adapter, champion.local_path, compile_model=False, merge_lora=True
+    )  # as feed_predictions loads it
     dataset = inputs.dataset
     interest = without_context(dataset)
     _log("early: matmul peak (before)")
@@ -551,7 +554,8 @@ def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
     champion = resources["tracking"].champion()
     videos, events, _ = _candidates_and_context(folder)
     dataset = encode_candidates(champion.local_path, videos, NOW, events, ZONE)
-    model = load_adapter(champion.local_path, compile_model=False)
+    # as the feed assets load it: LoRA folded into the backbone
+    model = load_adapter(champion.local_path, compile_model=False, merge_lora=True)
     n = len(dataset)
     threads = torch.get_num_threads()
     _log(f"encoding: matmul peak (before), {threads} threads")
@@ -565,7 +569,7 @@ def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
     load_avg = os.getloadavg()
     flops_by_bs: dict[tuple[str, int], dict[str, Any]] = {}
 
-    def flops(batch_size: int, eager: Any = None, tag: str = "lora") -> float:
+    def flops(batch_size: int, eager: Any = None, tag: str = "merged") -> float:
         """GFLOP of one pass, counted on the eager model ``eager`` (the default: ``model``);
         cached per (``tag``, batch size)."""
         if (tag, batch_size) not in flops_by_bs:
@@ -584,13 +588,13 @@ def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
     with _threads(1):
         peak_1 = matmul_peak(trials=2, sizes=(1024,))
 
-    def load() -> Any:
-        return load_adapter(champion.local_path, compile_model=False)
+    def load(merge_lora: bool) -> Any:
+        return load_adapter(champion.local_path, compile_model=False, merge_lora=merge_lora)
 
     variants = encoding_variants(
         model, load, dataset, warm, reference, flops, peak, peak_1["gflops"]
     )
-    by_op = flops_by_bs["lora", BATCH_SIZE]["by_op"]
+    by_op = flops_by_bs["merged", BATCH_SIZE]["by_op"]
     lengths = [len(it.input_ids) for it in dataset.items]
     return {
         "rows": n,
@@ -628,7 +632,8 @@ def encoding_variants(
 ) -> list[dict[str, Any]]:
     """One timed pass per variant, after a warm-up (a full pass when compiled, else a row
     sample of every length); nothing in the project changes.
-    ``max_abs_diff``: largest difference of the vectors from the default's (float32, eager)."""
+    ``max_abs_diff``: largest difference of the vectors from the default's (float32, eager,
+    LoRA merged as the feed assets load it)."""
     import torch
 
     def run(
@@ -637,7 +642,7 @@ def encoding_variants(
         batch_size: int,
         threads: int,
         compiled: bool = False,
-        counted_on: tuple[Any, str] = (None, "lora"),
+        counted_on: tuple[Any, str] = (None, "merged"),
         **extra: Any,
     ) -> dict[str, Any]:
         """``counted_on``: the eager model whose FLOPs ``m`` runs (compiled code cannot be
@@ -667,24 +672,29 @@ def encoding_variants(
         )
         return row
 
-    rows = [run(f"eager fp32, batch {bs}", model, bs, 2) for bs in (16, 32, 64, 128)]
-    rows.append(run("eager fp32, batch 32, 1 thread", model, 32, 1))
+    rows = [run(f"LoRA merged, eager fp32, batch {bs}", model, bs, 2) for bs in (16, 32, 64, 128)]
+    rows.append(run("LoRA merged, eager fp32, batch 32, 1 thread", model, 32, 1))
 
-    def merged_model() -> Any:  # peft: LoRA folded into the base weights
-        m = load()
-        m.backbone = m.backbone.merge_and_unload()
-        m._run_backbone = m.backbone.forward
-        return m
-
-    merged = merged_model()
-    on_merged = (merged, "merged")  # fewer FLOPs: no rank-8 LoRA products
+    unmerged = load(merge_lora=False)
+    on_unmerged = (unmerged, "lora")  # more FLOPs: the rank-8 LoRA products
     for bs in (32, 128):
-        rows.append(run(f"LoRA merged, fp32, batch {bs}", merged, bs, 2, counted_on=on_merged))
-    compiled = load()
+        rows.append(
+            run(f"LoRA unmerged (peft), fp32, batch {bs}", unmerged, bs, 2, counted_on=on_unmerged)
+        )
+    compiled = load(merge_lora=False)
     compiled._run_backbone = torch.compile(compiled.backbone.forward, dynamic=True)
-    rows.append(run("torch.compile(dynamic), LoRA, fp32, batch 32", compiled, 32, 2, True))
+    rows.append(
+        run(
+            "torch.compile(dynamic), LoRA unmerged, fp32, batch 32",
+            compiled,
+            32,
+            2,
+            True,
+            on_unmerged,
+        )
+    )
     del compiled
-    compiled = merged_model()
+    compiled = load(merge_lora=True)
     compiled._run_backbone = torch.compile(compiled.backbone.forward, dynamic=True)
     for bs in (64, 32):  # one dynamic-shape compile serves both
         rows.append(
@@ -694,7 +704,6 @@ def encoding_variants(
                 bs,
                 2,
                 True,
-                counted_on=on_merged,
             )
         )
     return rows
