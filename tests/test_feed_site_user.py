@@ -378,7 +378,8 @@ async def test_a_refresh_with_nothing_new_is_a_new_feed_not_no_feed(
     await user.should_see("A new feed is available.", retries=50)
     user.find(marker="show-new-feed").click()
     await user.should_see("No new videos")
-    await user.should_see("0 videos")
+    [info] = user.find(marker="feed-info").elements
+    assert info.text.startswith("0 videos · refreshed")  # not the old feed's "30 videos"
     await user.should_not_see("No feed yet.")
     assert cards(user) == []
     await user.open("/")  # a reload says the same
