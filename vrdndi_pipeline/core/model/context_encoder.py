@@ -16,6 +16,10 @@ from vrdndi_pipeline.core.model.plain_sentence_model import load_plain_sentence_
 
 log = logging.getLogger(__name__)
 
+# Texts sorted by length, 16 at a time: less padding than 64 (~45 instead of ~35 video texts/s
+# and ~105 instead of ~100 window titles/s with the bundled MiniLM on 2 cores).
+ENCODE_BATCH = 16
+
 
 class EventTextEncoder(Protocol):
     """What the model needs from an event encoder: a width and ``texts -> (N, E)``."""
@@ -85,11 +89,11 @@ class ContextEncoder:
 
     def _encode(self, texts: list[str]) -> torch.Tensor:
         if self._plain is not None:
-            return self._plain.encode(texts, batch_size=64)
+            return self._plain.encode(texts, batch_size=ENCODE_BATCH)
         with torch.inference_mode():
             return self._model.encode(
                 texts,
-                batch_size=64,
+                batch_size=ENCODE_BATCH,
                 convert_to_tensor=True,
                 normalize_embeddings=True,
                 show_progress_bar=False,

@@ -221,3 +221,28 @@ video_encodings = Table(
     Column("encoded_at", UtcDateTime, nullable=False),
     comment="Late fusion's cached video vectors; one row per (video, adapter version).",
 )
+
+video_embeddings = Table(
+    "video_embeddings",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("encoder", String(255), primary_key=True, comment="id of the frozen sentence encoder"),
+    Column("text_sha256", String(64), nullable=False, comment="of the video text embedded"),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
+    Column("embedded_at", UtcDateTime, nullable=False),
+    comment="Frozen sentence embeddings of video texts; one row per (video, encoder), "
+    "recomputed when the text changes.",
+)
+
+window_title_embeddings = Table(
+    "window_title_embeddings",
+    metadata,
+    Column("text_sha256", String(64), primary_key=True, comment="of the event text embedded"),
+    Column("encoder", String(255), primary_key=True, comment="id of the frozen sentence encoder"),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
+    Column("embedded_at", UtcDateTime, nullable=False),
+    comment="Frozen sentence embeddings of ActivityWatch event texts (app | title | "
+    "category); one row per (distinct text, encoder).",
+)

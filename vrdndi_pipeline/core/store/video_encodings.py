@@ -4,20 +4,15 @@ adapter version, is a miss."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
-import numpy as np
 import torch
 from sqlalchemy import Connection, delete, select
 
+from vrdndi_pipeline.core.embeddings.vector_store import pack_vector, text_sha256, unpack_vector
 from vrdndi_pipeline.core.store.schema import video_encodings
 from vrdndi_pipeline.core.store.upserts import upsert_rows
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def cached_vectors(
@@ -41,8 +36,9 @@ def cached_vectors(
             )
         )
         for vid, sha, dim, blob in rows:
-            if sha == wanted[vid] and len(blob) == 4 * dim:
-                found[vid] = torch.from_numpy(np.frombuffer(blob, dtype="<f4").copy())
+            vector = unpack_vector(blob, dim) if sha == wanted[vid] else None
+            if vector is not None:
+                found[vid] = torch.from_numpy(vector)
     return found
 
 
@@ -56,14 +52,14 @@ def store_vectors(
     """Upsert the vectors of ``vectors`` (video id → (H,) tensor) for ``adapter_version``."""
     rows = []
     for vid, vector in vectors.items():
-        data = vector.detach().to(torch.float32).cpu().numpy().astype("<f4")
+        dim, blob = pack_vector(vector.detach().to(torch.float32).cpu().numpy())
         rows.append(
             {
                 "video_id": vid,
                 "adapter_version": adapter_version,
                 "text_sha256": text_sha256(texts[vid]),
-                "dim": int(data.shape[0]),
-                "vector": data.tobytes(),
+                "dim": dim,
+                "vector": blob,
                 "encoded_at": encoded_at,
             }
         )
