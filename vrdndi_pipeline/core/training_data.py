@@ -12,10 +12,12 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Integer, literal, select, union_all
 
@@ -50,6 +52,7 @@ PRODUCTIVE_COLUMNS = [
     "context_events",
     "context_event_count",
 ]
+CONTEXT_FEATURES = "context_features"  # JSON object of named features, added by the asset
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,36 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
         extra={"rows_without_context": without_context},
     )
     return frame, stats
+
+
+def context_texts(frame: pd.DataFrame) -> list[str]:
+    """The distinct event texts of the rows' ``context_events`` (what the encoder embeds)."""
+    from vrdndi_pipeline.core.model.context_features import event_text, parse_context_events
+
+    texts = (event_text(e) for raw in frame["context_events"] for e in parse_context_events(raw))
+    return list(dict.fromkeys(texts))
+
+
+def context_feature_column(
+    frame: pd.DataFrame,
+    video_vectors: Mapping[str, np.ndarray],
+    title_vectors: Mapping[str, np.ndarray],
+) -> list[str]:
+    """Per productive row, its named features at the click (JSON): the one function the feed
+    also uses for "now" (:func:`moment_features.row_features`), on the clipped context."""
+    from vrdndi_pipeline.core.model.context_features import parse_context_events
+    from vrdndi_pipeline.core.ranker.moment_features import moment_context, row_features
+
+    out = []
+    for row in frame.to_dict("records"):
+        moment = _utc(row["feedback_at"])
+        context = moment_context(
+            parse_context_events(row["context_events"]), moment, row["timezone"], title_vectors
+        )
+        duration = None if pd.isna(row["duration_s"]) else float(row["duration_s"])
+        features = row_features(context, video_vectors[row["video_id"]], duration)
+        out.append(json.dumps(features, sort_keys=True))
+    return out
 
 
 def events_between(
