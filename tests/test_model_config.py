@@ -208,7 +208,7 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         "bad = [n for n in ('dagster', 'nicegui', 'streamlit', 'sentence_transformers', 'peft') if n in sys.modules]\n"
         "assert not bad, bad\n"
         "import vrdndi_pipeline.core.model.training, vrdndi_pipeline.core.model.scoring\n"
-        "import vrdndi_pipeline.core.model.adapter_files, vrdndi_pipeline.core.model.cross_validation\n"
+        "import vrdndi_pipeline.core.model.adapter_files, vrdndi_pipeline.core.model.training_run\n"
         "bad = [n for n in ('dagster', 'nicegui', 'streamlit', 'sentence_transformers') if n in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -30,8 +30,6 @@ from vrdndi_pipeline.core.model import (
     TrainingExample,
     TrainingResult,
     choose_epoch,
-    cross_validate,
-    cross_validation_folds,
     evaluate,
     evaluate_baseline,
     examples_from_frames,
@@ -154,25 +152,6 @@ def test_not_enough_data_names_the_counts() -> None:
     assert split.counts()["train_productive"] == 3  # too few to split: all train
     with pytest.raises(NotEnoughData, match="validation has 0 productive and 0 interest rows"):
         Trainer(tiny_config(), tiny_model(), rows, []).fit()
-
-
-def test_cross_validation_folds_expand_in_time() -> None:
-    rows = synthetic_examples(30, 12)
-    folds = cross_validation_folds(rows, 3, tiny_config())
-    assert len(folds) == 3
-    sizes = []
-    for train, val in folds:
-        train_p = [ex.moment for ex in train if ex.is_productive]
-        val_p = [ex.moment for ex in val if ex.is_productive]
-        assert max(train_p) < min(val_p)
-        sizes.append(len(train_p))
-        assert not {ex.video_id for ex in train} & {ex.video_id for ex in val}
-    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
-    with pytest.raises(NotEnoughData, match="2 productive and 1 interest rows"):
-        cross_validation_folds(synthetic_examples(2, 1), 3, tiny_config())
-
-
-# --- EMA checkpoint choice ---
 
 
 def test_ema_alpha_changes_the_chosen_epoch() -> None:
@@ -356,21 +335,6 @@ def test_a_small_batch_can_be_overfitted() -> None:
         optimizer.step()
     assert loss.item() < 0.05
     assert evaluate(model, rows).productive.accuracy == 1.0  # type: ignore[union-attr]
-
-
-def test_cross_validate_reports_mean_and_std_per_head() -> None:
-    config = tiny_config(total_epoch=1)
-    result = cross_validate(
-        config, synthetic_examples(24, 12), folds=2, model_factory=lambda c: tiny_model(c)
-    )
-    assert len(result.folds) == 2
-    assert set(result.summary) == {"interest", "productive"}
-    f1 = result.summary["productive"]["f1"]
-    assert 0 <= f1.mean <= 1 and f1.std >= 0 and f1.folds == 2
-    assert "cv_productive_f1_mean" in result.flat()
-
-
-# --- baseline ---
 
 
 def test_baseline_trains_and_reports_on_the_same_split() -> None:

@@ -17,12 +17,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "adapter_files": ("load_adapter", "read_metadata", "save_adapter"),
+    "adapter_files": ("load_adapter", "read_config", "read_metadata", "save_adapter"),
     "baseline": ("BaselineModel", "evaluate_baseline", "train_baseline"),
     "config": ("BUNDLED_MINILM", "ConfigError", "ModelConfig", "config_field_help"),
     "context_encoder": ("ContextEncoder", "EventTextEncoder", "shared_context_encoder"),
     "context_features": ("ContextEvent", "event_text", "parse_context_events"),
-    "cross_validation": ("CrossValidationResult", "MeanStd", "cross_validate"),
     "examples": (
         "LABEL_MEANINGS",
         "CandidateVideo",
@@ -41,7 +40,7 @@ _EXPORTS = {
         "score_encoded",
         "score_videos",
     ),
-    "splits": ("DataSplit", "NotEnoughData", "cross_validation_folds", "split_examples"),
+    "splits": ("DataSplit", "NotEnoughData", "split_examples"),
     "evaluation": ("evaluate",),
     "training": ("EpochReport", "Trainer", "TrainingResult"),
     "training_run": ("TrainingRun", "run_training"),
@@ -54,7 +53,6 @@ __all__ = [
     "ConfigError",
     "ContextEncoder",
     "ContextEvent",
-    "CrossValidationResult",
     "DEFAULT_PRESET",
     "DataSplit",
     "EmaTracker",
@@ -65,7 +63,6 @@ __all__ = [
     "HeadMetrics",
     "HybridProductiveModel",
     "LABEL_MEANINGS",
-    "MeanStd",
     "ModelConfig",
     "NotEnoughData",
     "Trainer",
@@ -78,8 +75,6 @@ __all__ = [
     "choose_epoch",
     "config_field_help",
     "configure_threads",
-    "cross_validate",
-    "cross_validation_folds",
     "evaluate",
     "evaluate_baseline",
     "event_text",
@@ -90,6 +85,7 @@ __all__ = [
     "merged",
     "parse_context_events",
     "pick_device",
+    "read_config",
     "read_metadata",
     "run_training",
     "save_adapter",
@@ -118,7 +114,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from vrdndi_pipeline.core.model.adapter_files import load_adapter, read_metadata, save_adapter
+    from vrdndi_pipeline.core.model.adapter_files import (
+        load_adapter,
+        read_config,
+        read_metadata,
+        save_adapter,
+    )
     from vrdndi_pipeline.core.model.baseline import BaselineModel, evaluate_baseline, train_baseline
     from vrdndi_pipeline.core.model.config import (
         BUNDLED_MINILM,
@@ -135,11 +136,6 @@ if TYPE_CHECKING:
         ContextEvent,
         event_text,
         parse_context_events,
-    )
-    from vrdndi_pipeline.core.model.cross_validation import (
-        CrossValidationResult,
-        MeanStd,
-        cross_validate,
     )
     from vrdndi_pipeline.core.model.evaluation import evaluate
     from vrdndi_pipeline.core.model.examples import (
@@ -169,7 +165,6 @@ if TYPE_CHECKING:
     from vrdndi_pipeline.core.model.splits import (
         DataSplit,
         NotEnoughData,
-        cross_validation_folds,
         split_examples,
     )
     from vrdndi_pipeline.core.model.training import EpochReport, Trainer, TrainingResult

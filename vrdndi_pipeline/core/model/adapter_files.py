@@ -104,6 +104,13 @@ def save_adapter(
     return target
 
 
+def read_config(folder: str | os.PathLike[str]) -> ModelConfig:
+    """The configuration an adapter folder was trained with (its ``config.json``)."""
+    return ModelConfig.from_dict(
+        json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    )
+
+
 def read_metadata(folder: str | os.PathLike[str]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((Path(folder) / "metadata.json").read_text(encoding="utf-8"))
     return data
@@ -129,7 +136,7 @@ def load_adapter(
     from vrdndi_pipeline.core.model.runtime import pick_device
 
     path = Path(folder)
-    config = ModelConfig.from_dict(json.loads((path / "config.json").read_text(encoding="utf-8")))
+    config = read_config(path)
     if compile_model is not None:
         config = replace(config, compile_model=compile_model)
     meta = read_metadata(path)

@@ -151,6 +151,12 @@ class ModelConfig:
         "seed's design); 'late': the backbone reads the video text alone (its pooled vector "
         "can be cached per video) and a small network fuses it with the context token.",
     )
+    probe_epochs: int = _f(
+        0,
+        "training",
+        "Probe, then fine-tune: the first n epochs train the heads and the context branch with "
+        "the backbone's LoRA (or weights) frozen; LoRA joins after them. 0: from the start.",
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.lora_target_modules, list):

@@ -58,6 +58,7 @@ def config_problems(c: ModelConfig) -> list[str]:
     ):
         check(name, lambda v: v >= 1, "a positive integer", integer=True)
     check("max_length", lambda v: v >= 4, "at least 4 (tokens)", integer=True)
+    check("probe_epochs", lambda v: v >= 0, "an integer >= 0", integer=True)
     check(
         "num_in_feature",
         lambda v: 1 <= v <= MAX_NUM_IN_FEATURE,

@@ -44,6 +44,7 @@ class TrainingExample:
     interest_label: int | None
     productive_label: int | None
     timezone: str = "UTC"
+    key: str = ""  # "interest:<video id>" or "productive:<feedback id>": one row across models
 
     @property
     def is_productive(self) -> bool:
@@ -108,6 +109,19 @@ def _text(row: Any) -> str:
     )
 
 
+def productive_key(row: Any) -> str:
+    """``"productive:<feedback id>"`` of a ``productive_data`` row (a mapping)."""
+    click = row.get("feedback_id")
+    if _missing(click):
+        return f"productive:{row['video_id']}@{_utc(row['feedback_at']).isoformat()}"
+    return f"productive:{int(click)}"
+
+
+def interest_key(row: Any) -> str:
+    """``"interest:<video id>"`` of an ``interest_data`` row (a mapping)."""
+    return f"interest:{row['video_id']}"
+
+
 def examples_from_frames(
     interest_frame: pd.DataFrame | None, productive_frame: pd.DataFrame | None
 ) -> list[TrainingExample]:
@@ -135,6 +149,7 @@ def examples_from_frames(
                     context=(),
                     interest_label=label,
                     productive_label=None,
+                    key=interest_key(row),
                 )
             )
     if productive_frame is not None:
@@ -144,16 +159,18 @@ def examples_from_frames(
                 skipped += 1
                 continue
             zone = row.get("timezone")
+            moment = _utc(row["feedback_at"])
             examples.append(
                 TrainingExample(
                     video_id=str(row["video_id"]),
                     text=_text(row),
                     video_duration_s=_duration(row.get("duration_s")),
-                    moment=_utc(row["feedback_at"]),
+                    moment=moment,
                     context=parse_context_events(row.get("context_events")),
                     interest_label=None,
                     productive_label=label,
                     timezone="UTC" if _missing(zone) else str(zone),
+                    key=productive_key(row),
                 )
             )
     if skipped:

@@ -100,21 +100,17 @@ def encode_candidates(
 ) -> EncodedDataset:
     """The inputs of :func:`score_encoded` for the adapter in ``adapter_folder``, built with
     its tokenizer and event encoder only: the backbone is not loaded."""
-    import json
-    from pathlib import Path
 
     from transformers import AutoTokenizer
 
+    from vrdndi_pipeline.core.model.adapter_files import read_config
     from vrdndi_pipeline.core.model.backbone import resolve_model_path
     from vrdndi_pipeline.core.model.batching import encode_examples
-    from vrdndi_pipeline.core.model.config import ModelConfig
     from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
 
     if moment.tzinfo is None:
         raise ValueError("moment must be timezone-aware")
-    config = ModelConfig.from_dict(
-        json.loads((Path(adapter_folder) / "config.json").read_text(encoding="utf-8"))
-    )
+    config = read_config(adapter_folder)
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(config.model_name))
     encoder = shared_context_encoder(config.event_encoder_name)
     return encode_examples(

@@ -1,4 +1,5 @@
-"""Train / validation / holdout splits and cross-validation folds.
+"""Train / validation / holdout splits (the rolling-origin folds that compare models are in
+``core/selection/folds.py``).
 
 Productive rows are ordered by their moment (then video id): train is the oldest part,
 validation the next, holdout the latest — the model never learns from the future of what it is
@@ -12,8 +13,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import numpy as np
 
 from vrdndi_pipeline.core.model.config import ModelConfig
 from vrdndi_pipeline.core.model.examples import TrainingExample
@@ -96,44 +95,3 @@ def split_examples(examples: Sequence[TrainingExample], config: ModelConfig) -> 
         val.extend(rows[n_train : n_train + n_val])
         holdout.extend(rows[n_train + n_val :])
     return DataSplit(train, val, holdout)
-
-
-def cross_validation_folds(
-    examples: Sequence[TrainingExample], folds: int, config: ModelConfig
-) -> list[tuple[list[TrainingExample], list[TrainingExample]]]:
-    """``folds`` (train, val) pairs: productive rows in expanding time windows (fold i trains on
-    the oldest i+1 of folds+1 blocks and validates on the next), interest rows in shuffled
-    k-fold. A kind too small for the folds trains in every fold (logged)."""
-    if folds < 2:
-        raise ValueError("cross-validation needs at least 2 folds")
-    productive, interest = by_kind(examples, config.seed)
-    need_p, need_i = max(config.min_rows_per_kind, folds + 1), max(config.min_rows_per_kind, folds)
-    use_p, use_i = len(productive) >= need_p, len(interest) >= need_i
-    if not (use_p or use_i):
-        raise _not_enough(
-            len(productive),
-            len(interest),
-            min(need_p, need_i),
-            f"cross-validate with {folds} folds",
-        )
-    p_blocks = np.array_split(np.arange(len(productive)), folds + 1) if use_p else []
-    i_blocks = np.array_split(np.arange(len(interest)), folds) if use_i else []
-    for name, rows, used in (("productive", productive, use_p), ("interest", interest, use_i)):
-        if rows and not used:
-            log.warning("only %d %s rows: all used for training in every fold", len(rows), name)
-    out = []
-    for k in range(folds):
-        train: list[TrainingExample] = []
-        val: list[TrainingExample] = []
-        if use_p:
-            train += [productive[j] for block in p_blocks[: k + 1] for j in block]
-            val += [productive[j] for j in p_blocks[k + 1]]
-        else:
-            train += productive
-        if use_i:
-            train += [interest[j] for b, block in enumerate(i_blocks) if b != k for j in block]
-            val += [interest[j] for j in i_blocks[k]]
-        else:
-            train += interest
-        out.append((train, val))
-    return out

@@ -136,9 +136,15 @@ class Trainer:
         best_state, best_val = model.trainable_state(), None
         history: list[EpochReport] = []
         stopped_early = False
+        backbone_params = [p for p in model.backbone.parameters() if p.requires_grad]
         for epoch in range(1, c.total_epoch + 1):
             epoch_start = time.perf_counter()
+            probing = epoch <= c.probe_epochs  # probe, then fine-tune: the backbone waits
+            for param in backbone_params:
+                param.requires_grad_(not probing)
             losses = self._train_epoch(loader, epoch)
+            for param in backbone_params:  # trainable again for the best-epoch snapshot
+                param.requires_grad_(True)
             val = evaluate_dataset(model, val_ds, c.batch_size)
             score = weighted_f1(val, c.ema_productive_weight) or 0.0
             improved = tracker.update(epoch, score)

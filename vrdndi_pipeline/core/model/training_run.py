@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from vrdndi_pipeline.core.model.baseline import evaluate_baseline, train_baseline
 from vrdndi_pipeline.core.model.config import ModelConfig
@@ -67,3 +68,28 @@ def run_training(
         baseline_val=evaluate_baseline(baseline, split.val),
         baseline_holdout=evaluate_baseline(baseline, split.holdout) if split.holdout else None,
     )
+
+
+def lora_fit_predict(
+    config: ModelConfig,
+    *,
+    callbacks: Sequence[Callable[[EpochReport], None]] = (),
+    event_encoder: EventTextEncoder | None = None,
+) -> Callable[[list[TrainingExample], list[TrainingExample]], tuple[Any, Any]]:
+    """The HybridProductiveModel as a family of the rolling-origin evaluation: a fresh model
+    per fold, trained on the fold's training rows (its newest part chooses the epoch, as in
+    :func:`run_training`), returning P(interested) and P(good time now) for the test rows."""
+    from dataclasses import replace
+
+    from vrdndi_pipeline.core.model.prediction import predict
+
+    fold_config = replace(config, holdout_fraction=0.0)
+
+    def fit_predict(train: list[TrainingExample], test: list[TrainingExample]) -> tuple[Any, Any]:
+        split = split_examples(train, fold_config)
+        model = HybridProductiveModel.from_config(fold_config, event_encoder=event_encoder)
+        Trainer(fold_config, model, split.train, split.val, callbacks=callbacks).fit()
+        predictions = predict(model, model.encode(test), fold_config.batch_size)
+        return predictions.interest_prob.numpy(), predictions.productive_prob.numpy()
+
+    return fit_predict
