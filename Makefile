@@ -37,7 +37,7 @@ data/dagster/dagster.yaml: dagster.yaml
 
 demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundled demo data; print the feed
 	$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
-	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j daily_job
+	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j daily_job -c configs/demo-run.yaml
 	@$(DEMO_ENV) $(BIN)/vrdndi summary
 	@echo
 	@$(DEMO_ENV) $(BIN)/vrdndi feed --top 15

@@ -4,12 +4,10 @@ import subprocess
 import sys
 
 import dagster as dg
-import pytest
 from sqlalchemy import func, select
 
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import (
     aw_events,
     metadata,
@@ -18,7 +16,6 @@ from vrdndi_pipeline.core.store.schema import (
     watch_history,
 )
 from vrdndi_pipeline.definitions import build_definitions
-from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport, ActivityWatchServer
 from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot
 
@@ -97,32 +94,6 @@ def test_ingest_job_on_demo_data_twice_equals_once(tmp_path):
             if k.endswith(("_inserted", "_updated"))
         }
         assert changed and set(changed.values()) == {0}, (node, changed)
-
-
-@pytest.mark.slow
-def test_train_job_runs_on_the_demo_data_with_a_tiny_config(tmp_path):
-    defs = _demo_definitions(tmp_path)
-    engine = make_engine(defs.resources["database"].url)
-    upgrade_schema(engine)
-    seed_demo_labels(engine)
-    instance = dg.DagsterInstance.ephemeral()
-    assert defs.resolve_job_def("ingest_job").execute_in_process(instance=instance).success
-    tiny = {
-        "max_length": 16,
-        "max_context_events": 8,
-        "batch_size": 32,
-        "total_epoch": 1,
-        "compile_model": False,
-    }
-    result = defs.resolve_job_def("train_job").execute_in_process(
-        instance=instance, run_config={"ops": {"trained_lora_adapter": {"config": tiny}}}
-    )
-    assert result.success
-    [materialization] = result.asset_materializations_for_node("trained_lora_adapter")
-    metadata = {k: v.value for k, v in materialization.metadata.items()}
-    assert metadata["model_version"] == "1"
-    assert (
-        metadata["rows"]["train_productive"] > 150 and metadata["rows"]["holdout_productive"] > 30
-    )
-    assert 0.0 <= metadata["holdout"]["holdout_productive_roc_auc"] <= 1.0
-    assert (tmp_path / "mlflow.db").is_file()
+    [embeddings] = second.asset_materializations_for_node("video_embeddings")
+    assert embeddings.metadata["embedded"].value == 0
+    assert embeddings.metadata["reused"].value == counts[videos.name]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pytest
 import torch
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from tests.test_model_support import GAME, TECH, WORK_EVENTS, tiny_config
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
 from vrdndi_pipeline.assets.feed_predictions import feed_predictions
-from vrdndi_pipeline.core.feed.candidates import context_at
+from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates
 from vrdndi_pipeline.core.feed.inference_tensors import TENSORS_FILE, read_generation
 from vrdndi_pipeline.core.model import (
     CandidateVideo,
@@ -43,7 +44,8 @@ from vrdndi_pipeline.core.store.source_tables import (
 from vrdndi_pipeline.resources.clock import FixedClock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
-from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.mlflow_tracking import FAMILY_TAG, MlflowTracking
+from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 NOW = datetime(2026, 11, 15, 14, tzinfo=UTC)
 ZONE = "Europe/Berlin"
@@ -152,6 +154,7 @@ def _resources(tmp_path: Path, url: str, keep: int = 3) -> dict:
         "inference_store": InferenceTensorStore(root=str(tmp_path / "inference"), keep=keep),
         "clock": FixedClock(moment=NOW.isoformat()),
         "user_timezone": ZONE,
+        "text_encoder": SentenceEncoder(),
     }
 
 
@@ -423,3 +426,77 @@ def test_a_click_given_while_the_feed_is_scored_keeps_the_video_out(tmp_path, mo
     assert "cand0000007" not in {r.video_id for r in feed}
     assert [r.rank for r in feed] == list(range(1, len(feed) + 1)) and len(feed) == 7
     assert _metadata(result, "feed_predictions")["dropped_since_encoding"] == 1
+
+
+def _register_ranker_champion(tracking: MlflowTracking) -> None:
+    """A ranker fitted on synthetic rows (random 384-d videos, work-or-play contexts): long
+    videos are right during work, short ones otherwise."""
+    from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
+    from vrdndi_pipeline.core.ranker.config import RankerConfig
+    from vrdndi_pipeline.core.ranker.model import FAMILY, RankerRow, fit_ranker
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(200):
+        vector = rng.normal(size=384).astype(np.float32)
+        work, length = rng.random(), rng.uniform(0.6, 1.0)  # video_log_duration of 5-60 min
+        features = {"share@1h:Work": work, "share@6h:Work": work, "video_log_duration": length}
+        label = int((length > 0.8) == (work > 0.5))
+        rows.append(RankerRow(f"productive:{i}", vector, None, features, None, label))
+        rows.append(RankerRow(f"interest:{i}", vector, f"chan{i % 5}", None, i % 2, None))
+    model = fit_ranker(RankerConfig(video_components=4), rows)
+    with tempfile.TemporaryDirectory() as folder:
+        saved = model.save(Path(folder) / FAMILY, extra={"encoder": BUNDLED_MINILM})
+        with tracking.start_run("ranker", {}) as run:
+            run.log_artifacts(saved, FAMILY)
+    version = tracking.register_version(run.run_id, FAMILY, tags={FAMILY_TAG: FAMILY})
+    tracking.set_champion(version)
+
+
+def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass(
+    tmp_path, monkeypatch
+):
+    import vrdndi_pipeline.assets.encoded_inference_tensors as tensors_asset
+    from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs, ranker_scores
+    from vrdndi_pipeline.core.ranker.model import load_ranker
+
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    _seed(url, n=40)
+    resources = _resources(tmp_path, url)
+    _register_ranker_champion(resources["tracking"])
+
+    first = _refresh(resources)  # cold: embeds the 36 candidates and 18 event texts once
+    assert first.success
+    meta = _metadata(first, "encoded_inference_tensors")
+    assert meta["family"] == "ranker" and meta["cache_videos_embedded"] == 36
+
+    def no_encoder(*args, **kwargs):
+        raise AssertionError("a warm ranker refresh loaded the sentence encoder")
+
+    monkeypatch.setattr(tensors_asset, "shared_context_encoder", no_encoder)
+    second = _refresh(resources)
+    assert second.success
+    meta = _metadata(second, "encoded_inference_tensors")
+    assert meta["cache_videos_reused"] == 36 and meta["cache_videos_embedded"] == 0
+    assert (
+        meta["cache_event_texts_reused"] == len(set(WORK_EVENTS))
+        and meta["cache_event_texts_embedded"] == 0
+    )
+    feed = _feed(url)
+    assert len(feed) == 36 and {r.ranking for r in feed} == {"champion"}
+    assert len({round(r.productive_score, 6) for r in feed}) > 5
+
+    # the stored feed equals scoring the same candidates from scratch
+    engine = make_engine(url)
+    with read_transaction(engine) as conn:
+        candidates = select_candidates(conn, NOW, 7).candidates
+        events = context_at(conn, NOW, 6)
+    vectors, context, _ = ranker_refresh_inputs(
+        engine, "bundled:all-MiniLM-L6-v2", no_encoder, candidates, events, NOW, ZONE
+    )
+    model = load_ranker(resources["tracking"].champion().local_path)
+    interest, productive = ranker_scores(model, candidates, vectors, context)
+    by_id = {r.video_id: r for r in feed}
+    for c, i, p in zip(candidates, interest, productive, strict=True):
+        assert by_id[c.video_id].interest_score == pytest.approx(i, abs=1e-12)
+        assert by_id[c.video_id].productive_score == pytest.approx(p, abs=1e-12)

@@ -1,4 +1,5 @@
-"""MlflowTracking against a real MLflow store, and the promotion rule that moves ``champion``.
+"""MlflowTracking against a real MLflow store: runs, the registry, the ``champion`` alias and the
+family of each version (the rule that moves the alias is tested in ``test_selection``).
 
 Every store test gets its own SQLite file, copied from one migrated once per module: MLflow's
 migrations take 3-6 s on a fresh file, a copy a few ms. Everything written is read back
@@ -24,16 +25,13 @@ import dagster as dg
 import pytest
 
 from tests.harness.ports import Watchdog, free_port, signal_group
-from vrdndi_pipeline.core.promotion import (
-    HoldoutScore,
-    comparable_metric,
-    decide_promotion,
-)
 from vrdndi_pipeline.resources.mlflow_tracking import (
     CHAMPION_ALIAS,
+    FAMILY_TAG,
     MAX_PARAM_VALUE_LENGTH,
     METRICS_PER_BATCH,
     PARAMS_PER_BATCH,
+    RECIPE_TAG,
     MlflowTracking,
     flatten_params,
 )
@@ -42,96 +40,6 @@ MODEL = "vrdndi-productive"
 
 # MLflow 3.17's store uses SQLAlchemy's `noload`, deprecated in SQLAlchemy 2.1 (harmless here).
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
-
-
-def score(p_auc: float | None, p_f1: float = 0.5, i_auc: float | None = 0.6, i_f1: float = 0.5):
-    return HoldoutScore(
-        productive_roc_auc=p_auc, productive_f1=p_f1, interest_roc_auc=i_auc, interest_f1=i_f1
-    )
-
-
-# --- decide_promotion: pure --------------------------------------------------------------
-
-
-def test_no_champion_and_beats_baseline_is_promoted() -> None:
-    decision = decide_promotion(score(0.71), None, score(0.64))
-    assert decision.promote
-    assert decision.reason == (
-        "no champion yet and beats the baseline (0.710 > 0.640) on productive ROC-AUC"
-    )
-    assert (decision.candidate_primary, decision.champion_primary) == (0.71, None)
-    assert decision.baseline_primary == 0.64
-
-
-def test_beats_baseline_and_champion_reason_names_the_version() -> None:
-    decision = decide_promotion(score(0.71), score(0.68), score(0.64), champion_version="3")
-    assert decision.promote
-    assert decision.reason == (
-        "beats the baseline (0.710 > 0.640) and champion v3 (0.710 > 0.680) on productive ROC-AUC"
-    )
-
-
-def test_below_baseline_is_never_promoted_even_above_a_weak_champion() -> None:
-    assert not decide_promotion(score(0.60), None, score(0.64)).promote
-    decision = decide_promotion(score(0.60), score(0.55), score(0.64), champion_version="1")
-    assert not decision.promote
-    assert decision.reason.startswith("does not beat the baseline (0.600 <= 0.640)")
-
-
-def test_worse_than_champion_is_not_promoted() -> None:
-    decision = decide_promotion(score(0.67), score(0.68), score(0.64), champion_version="2")
-    assert not decision.promote
-    assert decision.reason == (
-        "does not beat champion v2 (0.670 <= 0.680), though it beats the baseline "
-        "(0.670 > 0.640) on productive ROC-AUC"
-    )
-
-
-def test_ties_keep_the_champion() -> None:
-    assert not decide_promotion(score(0.64), None, score(0.64)).promote
-    assert not decide_promotion(score(0.70), score(0.70), score(0.64)).promote
-
-
-def test_min_gain_is_exclusive_and_float_noise_counts_as_a_tie() -> None:
-    # 0.69 + 0.02 is 0.7100000000000001 in floats, 0.73 - 0.71 is 0.020000000000000018.
-    assert not decide_promotion(score(0.71), score(0.69), score(0.60), min_gain=0.02).promote
-    assert not decide_promotion(score(0.73), score(0.71), score(0.60), min_gain=0.02).promote
-    assert not decide_promotion(score(0.71), None, score(0.69), min_gain=0.02).promote
-    decision = decide_promotion(score(0.712), score(0.69), score(0.60), min_gain=0.02)
-    assert decision.promote
-    assert "(0.712 > 0.690 + 0.020)" in decision.reason
-
-
-def test_missing_roc_auc_compares_everyone_on_f1() -> None:
-    candidate = score(None, p_f1=0.80)
-    champion = score(0.90, p_f1=0.70)  # a higher ROC-AUC must not be compared with an F1
-    decision = decide_promotion(candidate, champion, score(0.50, p_f1=0.60))
-    assert decision.metric == "productive_f1"
-    assert (decision.candidate_primary, decision.champion_primary) == (0.80, 0.70)
-    assert decision.promote and decision.reason.endswith("on productive F1")
-    assert candidate.primary == 0.80 and champion.primary == 0.90
-    assert comparable_metric(champion, score(0.5)) == "productive_roc_auc"
-
-
-def test_holdout_score_validation_and_nan_roc_auc() -> None:
-    assert score(math.nan).productive_roc_auc is None  # scikit-learn's "undefined"
-    assert score(0.7, i_auc=math.nan).interest_roc_auc is None
-    for bad in ({"p_auc": 1.2}, {"p_auc": 0.5, "p_f1": math.nan}, {"p_auc": -0.1}):
-        with pytest.raises(ValueError, match="must be a number in"):
-            score(**bad)
-    with pytest.raises(ValueError, match="min_gain"):
-        decide_promotion(score(0.7), None, score(0.6), min_gain=-0.01)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        score(0.7).productive_f1 = 0.1  # type: ignore[misc]
-
-
-def test_holdout_score_round_trips_through_metric_names() -> None:
-    original = score(None, p_f1=0.4, i_auc=0.8, i_f1=0.3)
-    metrics = original.to_metrics()
-    assert metrics["holdout.productive_roc_auc"] is None
-    logged = {k: v for k, v in metrics.items() if v is not None}  # what log_metrics stores
-    assert HoldoutScore.from_metrics(logged) == original
-    assert HoldoutScore.from_metrics({"holdout.productive_f1": 0.4}) is None
 
 
 # --- MlflowTracking: real SQLite store ---------------------------------------------------
@@ -260,78 +168,63 @@ def test_a_param_mlflow_refuses_ends_the_new_run_failed(tracking: MlflowTracking
     assert run.info.status == "FAILED"
 
 
-def run_with_adapter(
-    tracking: MlflowTracking, tmp_path: Path, marker: str, holdout: HoldoutScore
-) -> str:
+def run_with_adapter(tracking: MlflowTracking, tmp_path: Path, marker: str, auc: float) -> str:
     with tracking.start_run(f"train-{marker}", {"marker": marker}) as run:
         run.log_metrics({"train.loss": 0.5}, step=0)
-        run.log_metrics(holdout.to_metrics(), step=1)
+        run.log_metrics({"heldout.productive_roc_auc": auc}, step=1)
         run.log_artifacts(adapter_folder(tmp_path, marker), "adapter")
+        run.log_text(f"table of {marker}", "comparison.md")
     return run.run_id
 
 
-def promote_if_better(
-    tracking: MlflowTracking, version: str, candidate: HoldoutScore, baseline: HoldoutScore
-):
-    current = tracking.champion()
-    decision = decide_promotion(
-        candidate,
-        None if current is None else current.holdout,
-        baseline,
-        champion_version=None if current is None else current.version,
-    )
-    if decision.promote:
-        tracking.set_champion(version)
-    return decision
-
-
-def test_champion_alias_moves_only_on_improvement(tracking: MlflowTracking, tmp_path: Path) -> None:
-    baseline = score(0.60)
+def test_champion_alias_moves_where_it_is_set_and_versions_keep_their_family(
+    tracking: MlflowTracking, tmp_path: Path
+) -> None:
     assert tracking.champion() is None  # no registered model yet
-    versions: list[str] = []
-    decisions = []
-    for marker, auc in (("v1", 0.70), ("v2", 0.65), ("v3", 0.75)):
-        candidate = score(auc)
-        run_id = run_with_adapter(tracking, tmp_path, marker, candidate)
-        version = tracking.register_version(run_id, "adapter", tags={"marker": marker})
-        if not versions:
+    versions = []
+    for marker, family in (("v1", "lora"), ("v2", "ranker"), ("v3", "ranker")):
+        run_id = run_with_adapter(
+            tracking, tmp_path, marker, {"v1": 0.7, "v2": 0.65, "v3": 0.8}[marker]
+        )
+        tags = {"marker": marker, FAMILY_TAG: family, RECIPE_TAG: f"{family}:{marker}"}
+        versions.append(tracking.register_version(run_id, "adapter", tags=tags))
+        if marker == "v1":
             assert tracking.champion() is None  # registered, but nothing promoted
-        versions.append(version)
-        decisions.append(promote_if_better(tracking, version, candidate, baseline))
-        tracking.set_version_tags(version, {"promotion": decisions[-1].reason})
+            tracking.set_champion(versions[-1])
+        if marker == "v3":
+            tracking.set_champion(versions[-1])
+        tracking.set_version_tags(versions[-1], {"reason": f"decided {marker}"})
         alias = fresh_client(tracking).get_model_version_by_alias(MODEL, CHAMPION_ALIAS)
         assert str(alias.version) == {"v1": "1", "v2": "1", "v3": "3"}[marker]
-
     assert versions == ["1", "2", "3"]
-    assert [d.promote for d in decisions] == [True, False, True]
-    assert decisions[0].reason.startswith("no champion yet and beats the baseline")
-    assert decisions[1].reason.startswith("does not beat champion v1 (0.650 <= 0.700)")
-    assert decisions[2].reason.startswith("beats the baseline (0.750 > 0.600) and champion v1")
 
     champion = tracking.champion()
     assert champion is not None
-    assert champion.version == "3"
-    assert champion.holdout == score(0.75)
-    assert champion.tags["marker"] == "v3" and champion.tags["promotion"] == decisions[2].reason
+    assert champion.version == "3" and champion.family == "ranker"
+    assert champion.recipe == "ranker:v3" and champion.label == "champion v3 (ranker)"
+    assert champion.metrics["heldout.productive_roc_auc"] == 0.8
+    assert champion.tags["marker"] == "v3" and champion.tags["reason"] == "decided v3"
     assert (champion.local_path / "adapter_config.json").read_text() == '{"marker": "v3"}'
     assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"v3v3v3"
-    source = fresh_client(tracking).get_model_version(MODEL, "3").source
-    assert source == f"{fresh_client(tracking).get_run(champion.run_id).info.artifact_uri}/adapter"
+    client = fresh_client(tracking)
+    source = client.get_model_version(MODEL, "3").source
+    assert source == f"{client.get_run(champion.run_id).info.artifact_uri}/adapter"
+    assert client.download_artifacts(champion.run_id, "comparison.md", str(tmp_path))
+    assert (tmp_path / "comparison.md").read_text() == "table of v3"
+    assert tracking.version_info("1").family == "lora"
 
     copy = tracking.champion(download_dir=tmp_path / "download")
     assert copy is not None and copy.local_path.is_relative_to(tmp_path / "download")
     assert (copy.local_path / "nested" / "weights.bin").read_bytes() == b"v3v3v3"
 
 
-def test_candidate_below_baseline_is_never_promoted(
+def test_a_version_registered_before_families_counts_as_lora(
     tracking: MlflowTracking, tmp_path: Path
 ) -> None:
-    weak = score(0.55)
-    version = tracking.register_version(run_with_adapter(tracking, tmp_path, "w", weak), "adapter")
-    decision = promote_if_better(tracking, version, weak, baseline=score(0.60))
-    assert not decision.promote
-    assert tracking.champion() is None
-    assert fresh_client(tracking).get_registered_model(MODEL).aliases == {}
+    version = tracking.register_version(run_with_adapter(tracking, tmp_path, "old", 0.6), "adapter")
+    tracking.set_champion(version)
+    champion = tracking.champion()
+    assert champion is not None and champion.family == "lora" and champion.recipe is None
 
 
 def test_register_refuses_a_missing_artifact_folder(tracking: MlflowTracking) -> None:
@@ -456,13 +349,13 @@ def test_against_a_real_mlflow_server(tmp_path: Path, migrated_db: Path) -> None
     shutil.copyfile(migrated_db, tmp_path / "server.db")
     with mlflow_server(tmp_path, tmp_path / "server.db") as url:
         tracking = MlflowTracking(tracking_uri=url, artifact_location=str(tmp_path / "mlartifacts"))
-        run_id = run_with_adapter(tracking, tmp_path, "s1", score(0.7))
-        version = tracking.register_version(run_id, "adapter")
+        run_id = run_with_adapter(tracking, tmp_path, "s1", 0.7)
+        version = tracking.register_version(run_id, "adapter", tags={FAMILY_TAG: "ranker"})
         assert version == "1"
-        assert promote_if_better(tracking, version, score(0.7), score(0.6)).promote
+        tracking.set_champion(version)
         champion = tracking.champion()
-        assert champion is not None and champion.version == "1"
-        assert champion.holdout == score(0.7)
+        assert champion is not None and champion.version == "1" and champion.family == "ranker"
+        assert champion.metrics["heldout.productive_roc_auc"] == 0.7
         assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"s1s1s1"
         with pytest.raises(ValueError):
             with tracking.start_run("fails"):

@@ -138,9 +138,7 @@ def _add_labels(url: str, n: int, start: int = 0) -> None:
 
 def _record_training(instance: dg.DagsterInstance, labels_total: int, **extra) -> None:
     instance.report_runless_asset_event(
-        dg.AssetMaterialization(
-            "trained_lora_adapter", metadata={"labels_total": labels_total, **extra}
-        )
+        dg.AssetMaterialization("champion_model", metadata={"labels_total": labels_total, **extra})
     )
 
 
@@ -219,10 +217,10 @@ def test_champion_sensor_refreshes_the_feed_for_promotions_only(tmp_path):
             context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
             return sensor.evaluate_tick(context)
 
-        _record_training(instance, 10, model_version="1", promoted_to_champion=False)
+        _record_training(instance, 10, winner_version="1", promoted_to_champion=False)
         result = tick()
         assert not result.run_requests and "was not promoted" in result.skip_message
-        _record_training(instance, 30, model_version="2", promoted_to_champion=True)
+        _record_training(instance, 30, winner_version="2", promoted_to_champion=True)
         result = tick(result.cursor)
         [run] = result.run_requests
         assert run.run_key == "champion-2" and run.job_name in (None, "feed_refresh_job")

@@ -14,7 +14,9 @@ from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
 from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
+from vrdndi_pipeline.resources.clock import FixedClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -165,11 +167,20 @@ def test_productive_rows_join_the_context_before_each_click_and_never_after(engi
     assert stats.dropped == {"video_unknown": 1}
 
 
+def _resources(database: AppDatabase) -> dict[str, object]:
+    return {
+        "database": database,
+        "io_manager": SqlTableIOManager(database=database),
+        "text_encoder": SentenceEncoder(),
+        "clock": FixedClock(moment=T0.isoformat()),
+    }
+
+
 def test_assets_store_their_tables_and_report_counts(engine, database_url):
     database = AppDatabase(url=database_url)
     result = dg.materialize(
         [interest_data, productive_data],
-        resources={"database": database, "io_manager": SqlTableIOManager(database=database)},
+        resources=_resources(database),
         run_config={"ops": {"productive_data": {"config": {"context_hours": 3}}}},
     )
     assert result.success
@@ -182,7 +193,15 @@ def test_assets_store_their_tables_and_report_counts(engine, database_url):
     # Materializing again gives the same tables.
     assert dg.materialize(
         [interest_data, productive_data],
-        resources={"database": database, "io_manager": SqlTableIOManager(database=database)},
+        resources=_resources(database),
         run_config={"ops": {"productive_data": {"config": {"context_hours": 3}}}},
     ).success
     assert read_frame(engine, "productive_data").equals(stored)
+    # each click's named features at its moment, from the events before it only
+    features = json.loads(stored.loc[stored.feedback_id == 3, "context_features"].item())
+    assert features["share@1h:Media"] == pytest.approx(1.0)  # the game, 5 min before the click
+    assert features["share@6h:Work"] == pytest.approx(300 / 600)
+    assert features["current_app:Steam"] == 1.0 and "current_app:Code" not in features
+    assert -1.0 <= features["similarity@15m"] <= 1.0
+    assert productive.metadata["event_texts_embedded"].value == 2  # model.py and Game
+    assert productive.metadata["videos_embedded"].value == 2

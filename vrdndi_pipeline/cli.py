@@ -50,20 +50,32 @@ def _summary(settings: Settings) -> int:
 
 
 def _model_summary(settings: Settings) -> None:
+    from vrdndi_pipeline.assets.champion_model import COMPARISON_TAG
     from vrdndi_pipeline.resources.for_settings import tracking_for
+    from vrdndi_pipeline.resources.mlflow_tracking import FAMILY_TAG
 
     tracking = tracking_for(settings)
     local_file = tracking.tracking_uri.removeprefix("sqlite:///")
     if local_file != tracking.tracking_uri and not Path(local_file).exists():
         print("Models: none trained yet (run train_job)")
         return
-    versions = tracking.client().search_model_versions(f"name = '{tracking.model_name}'")
-    champion = tracking.champion_version()
-    print(
-        f"Models: {len(versions)} version(s) of {tracking.model_name}; champion: {champion or 'none yet'}"
+    versions = sorted(
+        tracking.client().search_model_versions(f"name = '{tracking.model_name}'"),
+        key=lambda v: int(v.version),
     )
-    for version in sorted(versions, key=lambda v: int(v.version))[-3:]:
-        print(f"  v{version.version}: {version.tags.get('reason', '')}")
+    champion = tracking.champion_version()
+    family = {str(v.version): v.tags.get(FAMILY_TAG, "lora") for v in versions}
+    print(
+        f"Models: {len(versions)} version(s) of {tracking.model_name}; champion: "
+        + (f"v{champion} ({family.get(champion, '?')})" if champion else "none yet")
+    )
+    for version in versions[-4:]:
+        promoted = " (champion)" if str(version.version) == champion else ""
+        print(f"  v{version.version} {family[str(version.version)]}{promoted}")
+    comparison = versions[-1].tags.get(COMPARISON_TAG) if versions else None
+    if comparison:
+        print("\nThe last training, evaluated on the newest clicks in time-ordered folds:")
+        print(comparison.rstrip())
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:

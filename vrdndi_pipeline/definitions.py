@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
 from vrdndi_pipeline.assets.feed_predictions import feed_predictions
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
+from vrdndi_pipeline.assets.trained_ranker import trained_ranker
 from vrdndi_pipeline.assets.training_data import interest_data, productive_data
+from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.checks import source_checks
 from vrdndi_pipeline.core.settings import Settings, load_settings
@@ -26,9 +29,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             raw_aw_events,
             youtube_videos,
+            video_embeddings,
             interest_data,
             productive_data,
+            trained_ranker,
             trained_lora_adapter,
+            champion_model,
             encoded_inference_tensors,
             feed_predictions,
         ],

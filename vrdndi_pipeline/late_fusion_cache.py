@@ -4,7 +4,6 @@ Only videos that are new, whose text changed, or that the current champion versi
 encoded yet go through the backbone; vectors of older adapter versions are dropped.
 """
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -23,8 +22,9 @@ from vrdndi_pipeline.resources.database import AppDatabase
 
 def adapter_fusion(adapter_folder: Path) -> str:
     """``early`` or ``late``, from the adapter's saved config (older adapters: early)."""
-    config = json.loads((Path(adapter_folder) / "config.json").read_text(encoding="utf-8"))
-    return str(config.get("fusion", "early"))
+    from vrdndi_pipeline.core.model.adapter_files import read_config
+
+    return read_config(adapter_folder).fusion
 
 
 def late_fusion_tensors(

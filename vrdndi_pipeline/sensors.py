@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
+from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.core.store.database import write_transaction
 from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
@@ -91,10 +91,10 @@ def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
 
     @dg.asset_sensor(
         name="feed_on_new_champion",
-        asset_key=trained_lora_adapter.key,
+        asset_key=champion_model.key,
         job=feed_refresh_job,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Refresh the feed when training promotes a new champion adapter.",
+        description="Refresh the feed when training promotes a new champion model.",
     )
     def feed_on_new_champion(
         context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry
@@ -106,7 +106,7 @@ def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
             item = metadata.get(key)
             return getattr(item, "value", item)
 
-        version = value("model_version")
+        version = value("winner_version")
         if not value("promoted_to_champion"):
             return dg.SkipReason(f"version {version} was not promoted")
         run = context.instance.get_run_by_id(asset_event.run_id)

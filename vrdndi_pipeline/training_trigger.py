@@ -1,6 +1,6 @@
 """When to train: labels (feedback clicks + labeller labels) added since the last training.
 
-The last training's count is the ``labels_total`` metadata of the newest ``trained_lora_adapter``
+The last training's count is the ``labels_total`` metadata of the newest ``champion_model``
 materialization in the Dagster instance; the current count is one ``SELECT count(*)`` per
 table of the local database. No API calls: sensors and schedules may use this.
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from vrdndi_pipeline.assets.trained_lora_adapter import LABELS_TOTAL, trained_lora_adapter
+from vrdndi_pipeline.assets.champion_model import LABELS_TOTAL, champion_model
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.core.store.database import read_transaction
 from vrdndi_pipeline.core.store.people_tables import count_labels
@@ -18,7 +18,7 @@ from vrdndi_pipeline.resources.database import AppDatabase
 
 def labels_at_last_training(instance: dg.DagsterInstance) -> int:
     """``labels_total`` of the newest training; 0 before the first one."""
-    event = instance.get_latest_materialization_event(trained_lora_adapter.key)
+    event = instance.get_latest_materialization_event(champion_model.key)
     materialization = event.asset_materialization if event else None
     if materialization is None:
         return 0

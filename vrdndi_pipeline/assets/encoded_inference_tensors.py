@@ -3,10 +3,12 @@
 import time
 
 import dagster as dg
+import torch
 from pydantic import Field
 
+from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
-from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
+from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates, summarize_context
 from vrdndi_pipeline.core.feed.inference_tensors import (
@@ -14,12 +16,18 @@ from vrdndi_pipeline.core.feed.inference_tensors import (
     remove_old_generations,
     write_generation,
 )
+from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs
+from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
+from vrdndi_pipeline.core.ranker.model import FAMILY as RANKER
+from vrdndi_pipeline.core.ranker.model import ranker_encoder
+from vrdndi_pipeline.core.ranker.moment_features import context_to_json
 from vrdndi_pipeline.core.store.database import read_transaction
 from vrdndi_pipeline.late_fusion_cache import adapter_fusion, late_fusion_tensors
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 
 class InferenceTensorsConfig(dg.Config):
@@ -34,7 +42,7 @@ class InferenceTensorsConfig(dg.Config):
 @dg.asset(
     group_name="feed",
     kinds={"pytorch", "safetensors"},
-    deps=[raw_aw_events, youtube_videos, trained_lora_adapter],
+    deps=[raw_aw_events, youtube_videos, video_embeddings, champion_model],
 )
 def encoded_inference_tensors(
     context: dg.AssetExecutionContext,
@@ -43,12 +51,15 @@ def encoded_inference_tensors(
     tracking: MlflowTracking,
     inference_store: InferenceTensorStore,
     clock: Clock,
+    text_encoder: SentenceEncoder,
     user_timezone: dg.ResourceParam[str],
 ) -> dg.MaterializeResult:
     """One generation folder: the candidate videos (recent uploads the user has not judged,
-    watched or hidden) and the computer activity of the last hours, tokenized and embedded for
-    the champion adapter, as ``tensors.safetensors`` + ``manifest.json``. Without a champion
-    (cold start) only the manifest is written and the feed uses a fallback ranking."""
+    watched or hidden) and the computer activity of the last hours, encoded for the champion,
+    as ``tensors.safetensors`` + ``manifest.json``. A ranker champion needs the videos' frozen
+    embeddings and the context features of "now" (no backbone pass); a LoRA champion the
+    tokenized texts and embedded events. Without a champion (cold start) only the manifest is
+    written and the feed uses a fallback ranking."""
     started = time.perf_counter()
     now = clock.now()
     with read_transaction(database.engine()) as conn:
@@ -56,8 +67,21 @@ def encoded_inference_tensors(
         events = context_at(conn, now, config.context_hours)
     champion = tracking.champion()
     candidates = selection.candidates
-    dataset, late, cache = None, None, {}
-    if champion is not None and candidates:
+    dataset, late, ranker, cache = None, None, None, {}
+    moment_json = None
+    if champion is not None and champion.family == RANKER and candidates:
+        encoder = ranker_encoder(champion.local_path)
+        vectors, moment, cache = ranker_refresh_inputs(
+            database.engine(),
+            encoder,
+            lambda: shared_context_encoder(encoder, text_encoder.device),
+            candidates,
+            events,
+            now,
+            user_timezone,
+        )
+        ranker, moment_json = {"video_vectors": torch.from_numpy(vectors)}, context_to_json(moment)
+    elif champion is not None and candidates:
         from vrdndi_pipeline.core.model import encode_candidates
 
         dataset = encode_candidates(
@@ -83,6 +107,8 @@ def encoded_inference_tensors(
         "context_events": len(events),
         "context_summary": summarize_context(events, config.context_hours),
         "model_version": champion.version if champion else None,
+        "model_family": champion.family if champion else None,
+        "moment_context": moment_json,
         "dagster_run_id": context.run.run_id,
     }
     folder = write_generation(
@@ -92,6 +118,7 @@ def encoded_inference_tensors(
         dataset,
         manifest,
         late=late,
+        ranker=ranker,
     )
     removed = remove_old_generations(inference_store.path, inference_store.keep)
     if champion is None:
@@ -115,9 +142,10 @@ def encoded_inference_tensors(
             "context_events": len(events),
             "context": manifest["context_summary"],
             "model_version": champion.version if champion else "none (cold start)",
-            "encoded": dataset is not None or late is not None,
-            "fusion": "late" if late is not None else "early",
-            **{f"video_cache_{k}": v for k, v in cache.items()},
+            "encoded": dataset is not None or late is not None or ranker is not None,
+            "family": champion.family if champion else "none",
+            "fusion": "late" if late is not None else "none" if ranker is not None else "early",
+            **{f"cache_{k}" if ranker else f"video_cache_{k}": v for k, v in cache.items()},
             "bytes": size,
             "generations_removed": len(removed),
             "seconds": round(time.perf_counter() - started, 2),

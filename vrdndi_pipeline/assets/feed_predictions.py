@@ -70,7 +70,7 @@ def feed_predictions(
         current = select_candidates(
             conn, moment, manifest["candidate_days"], only_ids=inputs.video_ids
         ).candidates
-        cold = inputs.dataset is None and inputs.late is None
+        cold = inputs.dataset is None and inputs.late is None and inputs.ranker is None
         interest_frame = interest_rows(conn)[0] if cold else None
     by_id = {c.video_id: c for c in current}
     keep = [i for i, vid in enumerate(inputs.video_ids) if vid in by_id]
@@ -78,7 +78,27 @@ def feed_predictions(
 
     version = manifest.get("model_version")
     scoring_started = time.perf_counter()
-    if version is not None and inputs.late is not None and keep:
+    if version is not None and inputs.ranker is not None and keep:
+        from vrdndi_pipeline.core.feed.ranker_inputs import ranker_scores
+        from vrdndi_pipeline.core.ranker.model import load_ranker
+        from vrdndi_pipeline.core.ranker.moment_features import context_from_json
+
+        model = load_ranker(tracking.version_info(version).local_path)
+        vectors = inputs.ranker["video_vectors"].numpy()[keep]
+        moment_context = context_from_json(manifest["moment_context"])
+        interest, productive = ranker_scores(model, candidates, vectors, moment_context)
+        ranking, scored = (
+            CHAMPION,
+            champion_scores(
+                candidates,
+                interest.tolist(),
+                productive.tolist(),
+                model_version=version,
+                context_summary=manifest["context_summary"],
+                interest_weight=config.interest_weight,
+            ),
+        )
+    elif version is not None and inputs.late is not None and keep:
         import torch
 
         from vrdndi_pipeline.core.model import load_adapter
@@ -106,7 +126,7 @@ def feed_predictions(
                 interest_weight=config.interest_weight,
             ),
         )
-    elif version is not None and ((inputs.dataset is None and inputs.late is None) or not keep):
+    elif version is not None and (cold or not keep):
         ranking, scored = CHAMPION, []  # a champion, but no new uploads to rank
     elif inputs.dataset is not None and version is not None:
         from vrdndi_pipeline.core.model import load_adapter, score_encoded

@@ -1,7 +1,9 @@
-"""``TrainConfig``: the run config of ``trained_lora_adapter``, one optional field per model field.
+"""Run configs of the training assets, generated from the core dataclasses so they never drift.
 
-Generated from :class:`~vrdndi_pipeline.core.model.config.ModelConfig` so the two never drift:
-every field left unset (``None``) comes from the preset, and the preset from the defaults.
+``TrainConfig`` (``trained_lora_adapter``): one optional field per
+:class:`~vrdndi_pipeline.core.model.config.ModelConfig` field; every field left unset (``None``)
+comes from the preset, and the preset from the defaults. ``RankerTrainConfig``
+(``trained_ranker``): every :class:`~vrdndi_pipeline.core.ranker.config.RankerConfig` field.
 """
 
 from dataclasses import fields
@@ -12,6 +14,7 @@ from pydantic import Field, create_model
 
 from vrdndi_pipeline.core.model.config import ModelConfig, config_field_help
 from vrdndi_pipeline.core.model.presets import DEFAULT_PRESET, build_config
+from vrdndi_pipeline.core.ranker.config import RankerConfig, ranker_field_help
 
 # Dagster config has no unions other than Optional: these two travel in a simpler form.
 LIST_FIELDS = {"lora_target_modules"}  # "all-linear", or module names
@@ -31,14 +34,6 @@ class _TrainConfigBase(dg.Config):
     preset: str = Field(
         default=DEFAULT_PRESET,
         description="Preset in configs/ (cpu-small, bge-m3-gpu) or a path to a YAML file.",
-    )
-    cross_validation_folds: int = Field(
-        default=0, ge=0, description="Also report k-fold (time-series) mean ± std per head; 0: off."
-    )
-    min_gain: float = Field(
-        default=0.0,
-        ge=0,
-        description="How much the new adapter must beat the champion by to replace it.",
     )
 
     def overrides(self) -> dict[str, Any]:
@@ -67,5 +62,24 @@ TrainConfig = create_model(  # type: ignore[call-overload]
             Field(default=None, description=f"[{group}] {text}"),
         )
         for name, (group, text) in _help.items()
+    },
+)
+
+
+class _RankerTrainConfigBase(dg.Config):
+    def build_ranker_config(self) -> RankerConfig:
+        """The validated :class:`RankerConfig` of this run (ConfigError names the field)."""
+        return RankerConfig(**{f.name: getattr(self, f.name) for f in fields(RankerConfig)})
+
+
+_ranker_types = get_type_hints(RankerConfig)
+RankerTrainConfig = create_model(  # type: ignore[call-overload]
+    "RankerTrainConfig",
+    __base__=_RankerTrainConfigBase,
+    __doc__="Ranker training run config: every RankerConfig field, with its default.",
+    **{
+        f.name: (_ranker_types[f.name], Field(default=f.default, description=text))
+        for f in fields(RankerConfig)
+        for text in [ranker_field_help()[f.name]]
     },
 )

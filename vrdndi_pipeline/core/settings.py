@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
 from vrdndi_pipeline.core.store.database import default_database_url
 
 Sources = Literal["live", "demo"]
@@ -44,6 +45,7 @@ class Settings:
     train_min_new_labels: int = 20  # VRDNDI_TRAIN_MIN_NEW_LABELS: new labels that start training
     feed_refresh_cron: tuple[str, ...] = ()  # VRDNDI_FEED_REFRESH_CRON ("a;b"); () = default
     daily_cron: str = "0 7 * * *"  # VRDNDI_DAILY_CRON, in the user's time zone
+    text_encoder: str = BUNDLED_MINILM  # VRDNDI_TEXT_ENCODER: the frozen sentence model
 
     @property
     def user_timezone(self) -> str:
@@ -133,4 +135,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         train_min_new_labels=int(min_labels),
         feed_refresh_cron=crons,
         daily_cron=get("DAILY_CRON", "0 7 * * *"),
+        text_encoder=get("TEXT_ENCODER", BUNDLED_MINILM),
     )

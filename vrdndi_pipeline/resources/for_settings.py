@@ -14,9 +14,11 @@ from vrdndi_pipeline.resources.activitywatch import (
 )
 from vrdndi_pipeline.resources.clock import Clock, FixedClock, SystemClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
+from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
 
 
@@ -66,6 +68,8 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             root=str(settings.data_dir.expanduser().resolve() / "inference")
         ),
         "user_timezone": timezone_for(settings),
+        "text_encoder": SentenceEncoder(model_name=settings.text_encoder),
+        "evaluation": EvaluationPlan(),
     }
 
 

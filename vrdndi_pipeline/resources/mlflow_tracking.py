@@ -26,15 +26,14 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import PrivateAttr
 
-from vrdndi_pipeline.core.promotion import HoldoutScore
-
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
 logger = logging.getLogger(__name__)
 
 CHAMPION_ALIAS = "champion"
-HOLDOUT_PREFIX = "holdout."
+FAMILY_TAG = "family"
+RECIPE_TAG = "recipe"
 
 # MLflow's own limits (mlflow.utils.validation: MAX_PARAM_VAL_LENGTH,
 # MAX_PARAMS_TAGS_PER_BATCH, MAX_METRICS_PER_BATCH); a test checks they still match.
@@ -84,19 +83,31 @@ def _error_code(error: Exception) -> str | None:
 class ChampionInfo:
     """The registered version the ``champion`` alias points at.
 
-    ``local_path`` is the adapter folder: for a local artifact store the stored folder itself
-    (treat it as read-only), otherwise a downloaded copy. ``holdout`` is read from the run's
-    ``holdout.*`` metrics (``None`` when the run logged none); ``metrics`` has all of the run's
-    latest metric values.
+    ``local_path`` is the model folder (a LoRA adapter or a ranker): for a local artifact store
+    the stored folder itself (treat it as read-only), otherwise a downloaded copy. ``metrics``
+    has all of the run's latest metric values, ``tags`` the version's tags.
     """
 
     version: str
     run_id: str | None
     source: str
     local_path: Path
-    holdout: HoldoutScore | None
     metrics: dict[str, float]
     tags: dict[str, str]
+
+    @property
+    def family(self) -> str:
+        """``ranker`` or ``lora`` (versions registered before the ranker existed: ``lora``)."""
+        return self.tags.get(FAMILY_TAG, "lora")
+
+    @property
+    def recipe(self) -> str | None:
+        """The family and configuration it was trained with (see ``selection.heldout``)."""
+        return self.tags.get(RECIPE_TAG)
+
+    @property
+    def label(self) -> str:
+        return f"champion v{self.version} ({self.family})"
 
 
 class RunHandle:
@@ -117,6 +128,9 @@ class RunHandle:
 
     def log_artifacts(self, local_dir: str | Path, artifact_path: str) -> None:
         self.tracking.log_artifacts(self.run_id, local_dir, artifact_path)
+
+    def log_text(self, text: str, artifact_file: str) -> None:
+        self.tracking.log_text(self.run_id, text, artifact_file)
 
     def __enter__(self) -> RunHandle:
         return self
@@ -243,6 +257,10 @@ class MlflowTracking(dg.ConfigurableResource):
         """Copy the files under ``local_dir`` into the run's ``artifact_path`` folder."""
         self.client().log_artifacts(run_id, str(local_dir), artifact_path)
 
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
+        """Store ``text`` as the run's artifact ``artifact_file`` (e.g. ``comparison.md``)."""
+        self.client().log_text(run_id, text, artifact_file)
+
     def register_version(
         self, run_id: str, artifact_path: str, tags: Mapping[str, str] | None = None
     ) -> str:
@@ -329,7 +347,6 @@ class MlflowTracking(dg.ConfigurableResource):
             run_id=model_version.run_id or None,
             source=source,
             local_path=Path(local_path),
-            holdout=HoldoutScore.from_metrics(metrics, prefix=HOLDOUT_PREFIX),
             metrics=metrics,
             tags=dict(model_version.tags),
         )
@@ -346,7 +363,8 @@ class MlflowTracking(dg.ConfigurableResource):
 
 __all__ = [
     "CHAMPION_ALIAS",
-    "HOLDOUT_PREFIX",
+    "FAMILY_TAG",
+    "RECIPE_TAG",
     "ChampionInfo",
     "MlflowTracking",
     "RunHandle",

@@ -57,6 +57,11 @@ LATE_TENSOR_NAMES = (
 )
 
 
+# The ranker needs no backbone pass: the candidates' frozen embeddings; the moment's context
+# features go into the manifest (``moment_context``).
+RANKER_TENSOR_NAMES = ("video_vectors",)  # (n, E) sentence embeddings, row order of video_ids
+
+
 class InferenceTensorsError(RuntimeError):
     """Encoded inputs that are missing, damaged or from another format."""
 
@@ -71,6 +76,7 @@ class InferenceTensors:
     dataset: EncodedDataset | None  # early fusion; None without a champion (cold start)
     manifest: dict[str, Any]
     late: dict[str, torch.Tensor] | None = None  # late fusion: see LATE_TENSOR_NAMES
+    ranker: dict[str, torch.Tensor] | None = None  # the ranker: see RANKER_TENSOR_NAMES
 
 
 def new_generation(now: datetime) -> str:
@@ -170,20 +176,24 @@ def write_generation(
     manifest: dict[str, Any],
     *,
     late: dict[str, torch.Tensor] | None = None,
+    ranker: dict[str, torch.Tensor] | None = None,
 ) -> Path:
     """Write one generation and point ``CURRENT`` at it; returns its folder.
 
     ``dataset`` rows must be in ``video_ids`` order; ``None`` records a cold-start generation
     (candidates and context only, nothing encoded because there is no champion adapter).
+    At most one of ``dataset`` (early fusion), ``late`` and ``ranker`` is given.
     """
     from safetensors.torch import save_file
 
     if dataset is not None and len(dataset) != len(video_ids):
         raise ValueError(f"{len(dataset)} encoded rows for {len(video_ids)} videos")
-    if dataset is not None and late is not None:
-        raise ValueError("a generation holds early-fusion rows or late-fusion tensors, not both")
+    if sum(x is not None for x in (dataset, late, ranker)) > 1:
+        raise ValueError("a generation holds early-fusion rows, late-fusion or ranker tensors")
     if late is not None and set(late) != set(LATE_TENSOR_NAMES):
         raise ValueError(f"late-fusion tensors must be {LATE_TENSOR_NAMES}")
+    if ranker is not None and set(ranker) != set(RANKER_TENSOR_NAMES):
+        raise ValueError(f"ranker tensors must be {RANKER_TENSOR_NAMES}")
     root.mkdir(parents=True, exist_ok=True)
     target = root / generation
     if target.exists():
@@ -196,11 +206,12 @@ def write_generation(
             "format_version": FORMAT_VERSION,
             "generation": generation,
             "video_ids": list(video_ids),
-            "encoded": dataset is not None or late is not None,
-            "fusion": "late" if late is not None else "early",
+            "encoded": dataset is not None or late is not None or ranker is not None,
+            "fusion": "late" if late is not None else "none" if ranker is not None else "early",
+            "family": "ranker" if ranker is not None else "lora",
         }
-        if dataset is not None or late is not None:
-            flat = _flat(dataset) if dataset is not None else late
+        if dataset is not None or late is not None or ranker is not None:
+            flat = _flat(dataset) if dataset is not None else late if late is not None else ranker
             tensors = {k: v.contiguous() for k, v in flat.items()}  # type: ignore[union-attr]
             save_file(tensors, str(tmp / TENSORS_FILE), metadata={"generation": generation})
             _fsync(tmp / TENSORS_FILE)
@@ -249,7 +260,7 @@ def read_generation(root: Path, generation: str | None = None) -> InferenceTenso
             f"{folder}: format {manifest.get('format_version')}, this vrdndi reads "
             f"{FORMAT_VERSION}; run encoded_inference_tensors again"
         )
-    dataset, late = None, None
+    dataset, late, ranker = None, None, None
     if manifest.get("encoded"):
         path = folder / TENSORS_FILE
         if not path.exists() or _sha256(path) != manifest.get("tensors_sha256"):
@@ -258,14 +269,18 @@ def read_generation(root: Path, generation: str | None = None) -> InferenceTenso
                 "encoded_inference_tensors again"
             )
         tensors = load_file(str(path))
-        if manifest.get("fusion") == "late":
+        if manifest.get("family") == "ranker":
+            ranker, rows = tensors, len(tensors["video_vectors"])
+        elif manifest.get("fusion") == "late":
             late, rows = tensors, len(tensors["video_vectors"])
         else:
             dataset = _unflat(tensors)
             rows = len(dataset)
         if rows != len(manifest["video_ids"]):
             raise InferenceTensorsError(f"{path}: row count differs from the manifest")
-    return InferenceTensors(name, folder, list(manifest["video_ids"]), dataset, manifest, late)
+    return InferenceTensors(
+        name, folder, list(manifest["video_ids"]), dataset, manifest, late, ranker
+    )
 
 
 def remove_old_generations(root: Path, keep: int) -> list[str]:

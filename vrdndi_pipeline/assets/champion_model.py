@@ -1,0 +1,120 @@
+"""``champion_model``: every candidate and the context-free baseline on the same rolling-origin
+folds; the ``champion`` alias moves only to a candidate that beats both the baseline and the
+current champion there."""
+
+import dagster as dg
+import pandas as pd
+from pydantic import Field
+
+from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
+from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
+from vrdndi_pipeline.assets.trained_ranker import trained_ranker
+from vrdndi_pipeline.core.selection.champion_rule import BASELINE
+from vrdndi_pipeline.core.selection.selection import CHAMPION, SelectionError, select_champion
+from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.core.store.people_tables import count_labels
+from vrdndi_pipeline.resources.clock import Clock
+from vrdndi_pipeline.resources.database import AppDatabase
+from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
+from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
+
+PROMOTION_CHECK = "beats_champion_and_baseline"
+LABELS_TOTAL = "labels_total"  # feedback clicks + labeller labels when training started
+COMPARISON_TAG = "comparison"
+
+
+class ChampionConfig(dg.Config):
+    min_gain: float = Field(
+        default=0.0,
+        ge=0,
+        description="ROC-AUC a candidate must gain over the baseline and over the champion.",
+    )
+
+
+@dg.asset(
+    group_name="training",
+    kinds={"mlflow"},
+    deps=[trained_ranker, trained_lora_adapter],
+    check_specs=[
+        dg.AssetCheckSpec(
+            PROMOTION_CHECK,
+            asset="champion_model",
+            description="The best candidate beat the baseline and the champion on the folds.",
+        )
+    ],
+)
+def champion_model(
+    context: dg.AssetExecutionContext,
+    config: ChampionConfig,
+    trained_ranker: pd.DataFrame,
+    trained_lora_adapter: pd.DataFrame,
+    interest_data: pd.DataFrame,
+    productive_data: pd.DataFrame,
+    database: AppDatabase,
+    tracking: MlflowTracking,
+    evaluation: EvaluationPlan,
+    text_encoder: SentenceEncoder,
+    clock: Clock,
+) -> dg.MaterializeResult:
+    """The registered version the feed is served from (alias ``champion`` of
+    ``vrdndi-productive``), chosen on the comparison table in this asset's metadata: productive
+    and interest ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model, on the same
+    held-out rows. The decision and its numbers are tagged on every candidate version."""
+    with read_transaction(database.engine()) as conn:
+        labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with
+    examples, folds = examples_and_folds(interest_data, productive_data, evaluation)
+    try:
+        result = select_champion(
+            {"ranker": trained_ranker, "lora": trained_lora_adapter},
+            examples,
+            folds,
+            champion=tracking.champion(),
+            encoder=text_encoder.model_name,
+            ranker_rows=lambda: load_ranker_rows(
+                interest_data, productive_data, database, text_encoder, clock
+            ),
+            resamples=evaluation.resamples,
+            seed=evaluation.seed,
+            min_gain=config.min_gain,
+        )
+    except SelectionError as error:
+        raise dg.Failure(description=str(error)) from error
+    decision = result.decision
+    if decision.promote and decision.winner:
+        tracking.set_champion(result.versions[decision.winner])
+    for family, version in result.versions.items():
+        promoted = decision.promote and family == decision.winner
+        tracking.set_version_tags(
+            version,
+            {"promoted": str(promoted).lower(), "reason": decision.reason},
+        )
+        tracking.set_version_tags(version, {COMPARISON_TAG: result.table_markdown})
+        tracking.log_text(result.run_ids[family], result.table_markdown, "comparison.md")
+    champion = tracking.champion_version()
+    context.log.info("%s\n%s", decision.reason, result.table_plain)
+    return dg.MaterializeResult(
+        metadata={
+            "champion_version": champion or "none",
+            "promoted_to_champion": decision.promote,
+            "winner": decision.winner or "none",
+            "winner_version": result.versions.get(decision.winner or "", "none"),
+            "reason": decision.reason,
+            LABELS_TOTAL: labels_total,
+            "comparison": dg.MetadataValue.md(result.table_markdown),
+            "scores": dg.MetadataValue.json(
+                {name: card.to_dict() for name, card in result.cards.items()}
+            ),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=PROMOTION_CHECK,
+                passed=decision.promote,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"reason": decision.reason},
+            )
+        ],
+    )
+
+
+__all__ = ["BASELINE", "CHAMPION", "LABELS_TOTAL", "PROMOTION_CHECK", "champion_model"]
