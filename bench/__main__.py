@@ -20,6 +20,8 @@ BENCHMARKS = {
     "feed": "bench.bench_feed",
     "feed_site": "bench.bench_feed_site",
     "fusion_quality": "bench.bench_fusion_quality",
+    "ranker": "bench.bench_ranker",
+    "lora_probe": "bench.bench_lora_probe",
 }
 
 

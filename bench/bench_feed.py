@@ -1,5 +1,5 @@
-"""Feed refresh benchmark, early vs late fusion: 1,000 candidate videos, 6 h of context (500
-events), default preset, both fusions on the same data in one run.
+"""Feed refresh benchmark, early vs late fusion vs the ranker: 1,000 candidate videos, 6 h of
+context (500 events), default preset, all three on the same data in one run.
 
 Setup (this process, not measured): in a temporary folder, one sub-folder per fusion, each with
 its own SQLite database (so the late-fusion ``video_encodings`` cache is its own), MLflow and
@@ -25,6 +25,9 @@ Measured, each in a fresh child process (so that setup does not count in its pea
   a bfloat16 ``torch.mm`` dies with SIGILL on this VM, whose CPU flags AMX but does not enable it)
   that change nothing in the project (monkeypatching inside this process only).
 * late, warm cache in a fresh process: one refresh, as a Dagster run launched on its own pays it.
+* ranker: its champion fitted in setup on the bench's own activity, with every candidate and
+  event text embedded in setup (warm embeddings); one refresh in a fresh process (what a
+  Dagster run pays, imports measured apart), then one more in the same process.
 
 Every refresh reports per-phase seconds measured inside the assets (the functions the assets
 call, wrapped with timers in the child process: champion lookup, candidate/context queries,
@@ -195,6 +198,74 @@ def _tracking(folder: Path) -> Any:
     )
 
 
+def setup_ranker(folder: Path, videos: list[Any], events: list[Any]) -> dict[str, Any]:
+    """Database, a ranker champion and warm embeddings (every candidate and event text stored).
+
+    The ranker is fitted on 400 clicks at random moments of the bench's own 6 h of activity,
+    with the real features of those moments and the real embeddings of 400 of the videos; the
+    label follows the video's similarity to the last hour (so the trees grow as on real data)."""
+    from vrdndi_pipeline.core.embeddings.vector_store import stored_title_vectors
+    from vrdndi_pipeline.core.feed.candidates import FeedCandidate, context_at
+    from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs
+    from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
+    from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
+    from vrdndi_pipeline.core.model.context_features import event_text
+    from vrdndi_pipeline.core.ranker.config import RankerConfig
+    from vrdndi_pipeline.core.ranker.model import FAMILY, RankerRow, fit_ranker
+    from vrdndi_pipeline.core.ranker.moment_features import moment_context, row_features
+    from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+    from vrdndi_pipeline.core.store.migrate import upgrade_schema
+    from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
+    from vrdndi_pipeline.resources.mlflow_tracking import FAMILY_TAG
+
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{folder / 'vrdndi.db'}")
+    upgrade_schema(engine)
+    with write_transaction(engine) as conn:
+        write_videos(conn, videos, NOW - timedelta(days=CANDIDATE_DAYS))
+        write_aw_events(conn, events)
+    with read_transaction(engine) as conn:
+        context = context_at(conn, NOW, CONTEXT_HOURS)
+    candidates = [
+        FeedCandidate(v.video_id, v.title, v.channel_id, v.channel_title, v.description,
+                      v.duration_s, v.published_at)
+        for v in videos
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    vectors, _, counts = ranker_refresh_inputs(
+        engine, BUNDLED_MINILM, lambda: shared_context_encoder(BUNDLED_MINILM),
+        candidates, context, NOW, ZONE,
+    )  # fmt: skip
+    embed_s = time.perf_counter() - t0
+    with read_transaction(engine) as conn:
+        titles = stored_title_vectors(conn, BUNDLED_MINILM, [event_text(e) for e in context])
+    engine.dispose()
+    rng = random.Random(5)
+    rows = []
+    for i in range(400):
+        moment = NOW - timedelta(seconds=rng.uniform(0, CONTEXT_HOURS * 3600))
+        at = moment_context(context, moment, ZONE, titles)
+        features = row_features(at, vectors[i], videos[i].duration_s)
+        label = int(features["similarity@1h"] > 0.25) ^ int(rng.random() < 0.15)
+        rows.append(RankerRow(f"productive:{i}", vectors[i], None, features, None, label))
+        rows.append(
+            RankerRow(f"interest:{i}", vectors[i], videos[i].channel_title, None, i % 3 > 0, None)
+        )
+    model = fit_ranker(RankerConfig(), rows)
+    saved = model.save(folder / "ranker-src", extra={"encoder": BUNDLED_MINILM})
+    tracking = _tracking(folder)
+    with tracking.start_run("bench-feed-ranker", {}) as run:
+        run.log_artifacts(saved, FAMILY)
+    version = tracking.register_version(run.run_id, FAMILY, tags={FAMILY_TAG: FAMILY})
+    tracking.set_champion(version)
+    return {
+        "warm_up_embedding_s": round(embed_s, 1),
+        "warm_up": counts,
+        "boosting_rounds": model.rounds,
+        "columns": len(model.spec.columns()) if model.spec else 0,
+    }
+
+
 # --- measured child ----------------------------------------------------------------------------
 
 
@@ -258,6 +329,12 @@ def install_phases() -> Phases:
         phases.wrap(cache, name, f"cache_{name}")
     for name in ("encode_video_vectors", "shared_context", "score_late"):
         phases.wrap(late_scoring, name)
+    phases.wrap(eit, "ranker_refresh_inputs")
+    import vrdndi_pipeline.core.feed.ranker_inputs as ranker_inputs
+    import vrdndi_pipeline.core.ranker.model as ranker_model
+
+    phases.wrap(ranker_inputs, "ranker_scores")
+    phases.wrap(ranker_model, "load_ranker")
     for name in ("read_generation", "select_candidates", "champion_scores", "diversify"):
         phases.wrap(fp, name)
     phases.wrap(fp, "feed_rows")
@@ -398,6 +475,7 @@ def _resources(folder: Path) -> dict[str, Any]:
     from vrdndi_pipeline.resources.clock import FixedClock
     from vrdndi_pipeline.resources.database import AppDatabase
     from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
+    from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
     return {
         "database": AppDatabase(url=f"sqlite:///{folder / 'vrdndi.db'}"),
@@ -405,6 +483,7 @@ def _resources(folder: Path) -> dict[str, Any]:
         "inference_store": InferenceTensorStore(root=str(folder / "inference"), keep=3),
         "clock": FixedClock(moment=NOW.isoformat()),
         "user_timezone": ZONE,
+        "text_encoder": SentenceEncoder(),
     }
 
 
@@ -747,7 +826,34 @@ def child_late_fresh(folder: Path) -> dict[str, Any]:
     return {**fresh, "child_import_s": import_s, "peak_rss_mib": _rss_mib()}
 
 
-CHILDREN = {"early": child_early, "late": child_late, "late-fresh": child_late_fresh}
+def child_ranker(folder: Path) -> dict[str, Any]:
+    """A ranker refresh on warm embeddings in a fresh process (what one Dagster run pays),
+    then a second one in the same process."""
+    import_s = _imports()
+    phases = install_phases()
+    resources = _resources(folder)
+    _log("ranker: refresh 1 (fresh process, warm embeddings)")
+    first = refresh(resources, phases)
+    rss_first = _rss_mib()
+    second = refresh(resources, phases)
+    _log(f"ranker: {first['refresh_s']} s fresh, {second['refresh_s']} s warm process")
+    return {
+        "refresh_s": first["refresh_s"],
+        "second_refresh_s": second["refresh_s"],
+        "first_refresh": first,
+        "second_refresh": second,
+        "child_import_s": import_s,
+        "peak_rss_mib_first_refresh": rss_first,
+        "peak_rss_mib": _rss_mib(),
+    }
+
+
+CHILDREN = {
+    "early": child_early,
+    "late": child_late,
+    "late-fresh": child_late_fresh,
+    "ranker": child_ranker,
+}
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -767,7 +873,9 @@ def _run_child(kind: str, folder: Path) -> dict[str, Any]:
     return measured
 
 
-def _summary(early: dict[str, Any], late: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+def _summary(
+    early: dict[str, Any], late: dict[str, Any], fresh: dict[str, Any], ranker: dict[str, Any]
+) -> dict[str, Any]:
     cold = late["cold"]
     warm = late["warm"]["refresh_2"], late["warm"]["refresh_3"]
     return {
@@ -777,7 +885,11 @@ def _summary(early: dict[str, Any], late: dict[str, Any], fresh: dict[str, Any])
             "late_cold_cache_fresh_process": cold["refresh_s"],
             "late_warm_cache_warm_process": [w["refresh_s"] for w in warm],
             "late_warm_cache_fresh_process": fresh["refresh_s"],
+            "ranker_warm_embeddings_fresh_process": ranker["refresh_s"],
+            "ranker_warm_embeddings_warm_process": ranker["second_refresh_s"],
         },
+        "ranker_target_refresh_s": 2.0,
+        "ranker_child_import_s": ranker["child_import_s"],
         "target_refresh_s": 3.0,
         "encoding_ratio_of_peak": late["encoding"]["ratio_of_peak"],
         "target_ratio": 0.4,
@@ -785,7 +897,9 @@ def _summary(early: dict[str, Any], late: dict[str, Any], fresh: dict[str, Any])
             "early": early["peak_rss_mib_first_refresh"],
             "late_cold": cold["peak_rss_mib"],
             "late_warm_fresh_process": fresh["peak_rss_mib"],
+            "ranker_fresh_process": ranker["peak_rss_mib_first_refresh"],
         },
+        "ranker_target_peak_rss_mib": 1024,
         "target_peak_rss_mib": 1536,
     }
 
@@ -810,18 +924,21 @@ def main() -> None:
         with contextlib.redirect_stdout(sys.stderr):
             videos, events = make_videos(rng), make_events(rng)
             made = {f: setup(root / f, f, videos, events) for f in ("early", "late")}
+            made["ranker"] = setup_ranker(root / "ranker", videos, events)
         setup_s = time.perf_counter() - started
         _log(f"setup done in {setup_s:.1f} s; measuring in child processes")
         early = _run_child("early", root / "early")
         late = _run_child("late", root / "late")
         late["warm_fresh_process"] = _run_child("late-fresh", root / "late")
+        ranker = {**made["ranker"], **_run_child("ranker", root / "ranker")}
     early.update(made["early"])
     late["model"] = made["late"]
     json.dump(
         {
-            "summary": _summary(early, late, late["warm_fresh_process"]),
+            "summary": _summary(early, late, late["warm_fresh_process"], ranker),
             "early": early,
             "late": late,
+            "ranker": ranker,
             "matmul_peak_gflops": late["encoding"]["matmul_peak_gflops"],
             "channels": len({v.channel_id for v in videos}),
             "preset": PRESET,

@@ -31,6 +31,7 @@ from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import videos
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
 from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
+from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport
 from vrdndi_pipeline.resources.youtube import YouTubeSnapshot
@@ -39,13 +40,17 @@ EPOCHS = 2
 SCORED_VIDEOS = 500
 
 
-def demo_database(folder: Path):  # type: ignore[no-untyped-def]
-    """The demo's tables, filled through the same resources the demo job uses."""
+def demo_database(folder: Path, data_dir: Path = DEMO_DATA_DIR):  # type: ignore[no-untyped-def]
+    """The demo's tables (of the demo data in ``data_dir``), filled through the same resources
+    the demo job uses."""
     engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
     upgrade_schema(engine)
-    aw = ActivityWatchExport()
+    aw = ActivityWatchExport(
+        path=str(data_dir / "activitywatch-export.json.gz"),
+        categories_file=str(data_dir / "aw-categories.json"),
+    )
     activity = aw.fetch_window_activity(aw.resolve_host(), None)
-    youtube = YouTubeSnapshot()
+    youtube = YouTubeSnapshot(snapshot_dir=str(data_dir / "youtube"))
     found = [*youtube.subscription_uploads({}).videos]
     liked, disliked = youtube.rated_videos("like").videos, youtube.rated_videos("dislike").videos
     with write_transaction(engine) as conn:
@@ -57,7 +62,7 @@ def demo_database(folder: Path):  # type: ignore[no-untyped-def]
             ratings + [VideoRating(v.video_id, "dislike") for v in disliked],
             activity.events[0].timestamp,
         )
-    seed_demo_labels(engine)
+    seed_demo_labels(engine, data_dir)
     return engine
 
 
