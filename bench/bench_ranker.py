@@ -2,8 +2,8 @@
 
 For each seed the demo data is generated (the bundled files for the default seed; the others
 with ``generate_demo_data``'s ``write_demo_data`` into a temporary folder, so the bundled data
-never changes), ingested into a temporary SQLite database and its labels seeded. Then, as the
-pipeline does it:
+never changes), ingested by the pipeline's own assets into a temporary SQLite database and its
+labels seeded. Then, as the pipeline does it:
 
 * the frozen embeddings (bundled MiniLM) of every labelled video and of the event texts in the
   clicks' contexts, timed apart from training (``embed_videos_s``, ``embed_event_texts_s``);
@@ -31,7 +31,6 @@ from typing import Any
 
 import pandas as pd
 
-from bench.bench_model import demo_database
 from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
 from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
@@ -67,6 +66,38 @@ def _round(value: Any) -> Any:
     return value
 
 
+def ingested_demo(folder: Path, data_dir: Path) -> Any:
+    """The demo data of ``data_dir`` ingested by the pipeline's own assets (ActivityWatch
+    export, YouTube snapshot, Takeout history), with its labels seeded."""
+    import dagster as dg
+
+    from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
+    from vrdndi_pipeline.assets.youtube_videos import youtube_videos
+    from vrdndi_pipeline.core.store.database import make_engine
+    from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
+    from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport
+    from vrdndi_pipeline.resources.database import AppDatabase
+    from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
+    from vrdndi_pipeline.resources.youtube import YouTubeSnapshot
+
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'bench.db'}"
+    resources = {
+        "database": AppDatabase(url=url),
+        "activitywatch": ActivityWatchExport(
+            path=str(data_dir / "activitywatch-export.json.gz"),
+            categories_file=str(data_dir / "aw-categories.json"),
+        ),
+        "youtube": YouTubeSnapshot(snapshot_dir=str(data_dir / "youtube")),
+        "takeout": TakeoutWatchHistory(path=str(data_dir / "takeout" / "watch-history.json")),
+    }
+    if not dg.materialize([raw_aw_events, youtube_videos], resources=resources).success:
+        raise RuntimeError(f"ingesting {data_dir} failed")
+    engine = make_engine(url)
+    seed_demo_labels(engine, data_dir)
+    return engine
+
+
 def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
     data_dir = DEMO_DATA_DIR
     started = time.perf_counter()
@@ -76,8 +107,7 @@ def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
         data_dir = root / f"data-{seed}"
         write_demo_data(data_dir, seed)
     generate_s = time.perf_counter() - started
-    (root / f"db-{seed}").mkdir()
-    engine = demo_database(root / f"db-{seed}", data_dir)
+    engine = ingested_demo(root / f"db-{seed}", data_dir)
     with read_transaction(engine) as conn:
         interest, _ = interest_rows(conn)
         productive, _ = productive_rows(conn, 6.0)

@@ -365,3 +365,34 @@ def test_against_a_real_mlflow_server(tmp_path: Path, migrated_db: Path) -> None
             for r in fresh_client(tracking).search_runs([tracking.experiment_id()])
         }
         assert statuses == {"train-s1": "FINISHED", "fails": "FAILED"}
+
+
+def test_the_champion_lookup_is_remembered_until_the_store_changes(
+    tracking: MlflowTracking, tmp_path: Path
+) -> None:
+    first = tracking.register_version(run_with_adapter(tracking, tmp_path, "c1", 0.7), "adapter")
+    second = tracking.register_version(run_with_adapter(tracking, tmp_path, "c2", 0.8), "adapter")
+    tracking.set_champion(first)
+    assert tracking.champion().version == first  # asks MLflow, remembers the answer
+    cache = Path(tracking.tracking_uri.removeprefix("sqlite:///") + ".champion.json")
+    assert cache.is_file()
+    # a fresh process (a feed refresh) answers from the cache without importing mlflow
+    code = (
+        "import sys\n"
+        "from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking\n"
+        f"t = MlflowTracking(tracking_uri={tracking.tracking_uri!r}, artifact_location='x')\n"
+        "c = t.champion()\n"
+        "assert 'mlflow' not in sys.modules, 'imported mlflow'\n"
+        "print(c.version, t.version_info(c.version).local_path.name)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert answer.stdout.split() == [first, "adapter"], answer.stderr
+    # the alias moves (the store changes): the next lookup asks MLflow again
+    tracking.set_champion(second)
+    champion = MlflowTracking(
+        tracking_uri=tracking.tracking_uri, artifact_location=tracking.artifact_location
+    ).champion()
+    assert champion is not None and champion.version == second
+    assert (champion.local_path / "adapter_config.json").read_text() == '{"marker": "c2"}'
