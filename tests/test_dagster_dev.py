@@ -156,7 +156,11 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path):
             LAUNCH,
             params={
                 "selector": {**SELECTOR, "jobName": "daily_job"},
-                "runConfigData": {"ops": {"trained_lora_adapter": {"config": TINY}}},
+                "runConfigData": {
+                    "ops": {"trained_lora_adapter": {"config": TINY}},
+                    # 2 time-ordered folds instead of 4: each candidate trains 3 times, not 5
+                    "resources": {"evaluation": {"config": {"folds": 2}}},
+                },
             },
         )["launchRun"]
         assert launched["__typename"] == "LaunchRunSuccess", launched

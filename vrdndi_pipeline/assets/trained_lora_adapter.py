@@ -44,7 +44,7 @@ def trained_lora_adapter(
     recipe = recipe_id(FAMILY, model_config.to_dict())
     params = {**model_config.tracking_params(), "preset": config.preset, "recipe": recipe}
     name = f"{FAMILY} · {config.preset} · {model_config.fusion} fusion"
-    with tracking.start_run(name, params, tags={"dagster_run_id": context.run_id}) as run:
+    with tracking.start_run(name, params, tags={"dagster_run_id": context.run.run_id}) as run:
         fold_step = {"n": 0}
 
         def log_epoch(report) -> None:  # type: ignore[no-untyped-def]
