@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Table, select
 
 from vrdndi_pipeline.core.store.schema import video_embeddings, window_title_embeddings
 from vrdndi_pipeline.core.store.upserts import upsert_rows
@@ -32,19 +32,19 @@ def unpack_vector(blob: bytes, dim: int) -> np.ndarray | None:
     return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
-def stored_video_vectors(
-    conn: Connection, encoder: str, texts: Mapping[str, str]
+def stored_text_vectors(
+    conn: Connection, table: Table, scope: ColumnElement[str], value: str, texts: Mapping[str, str]
 ) -> dict[str, np.ndarray]:
-    """Vectors of ``texts`` (video id → text) stored for ``encoder`` whose text is unchanged;
-    a video missing from the answer must be embedded (again)."""
+    """Vectors of ``table`` (columns ``video_id, text_sha256, dim, vector``) stored under
+    ``scope == value`` for ``texts`` (video id → text) whose text is unchanged; a video missing
+    from the answer must be encoded (again)."""
     wanted = {vid: text_sha256(text) for vid, text in texts.items()}
     ids = list(wanted)
     found: dict[str, np.ndarray] = {}
-    table = video_embeddings
     for start in range(0, len(ids), _CHUNK):
         rows = conn.execute(
             select(table.c.video_id, table.c.text_sha256, table.c.dim, table.c.vector).where(
-                table.c.encoder == encoder, table.c.video_id.in_(ids[start : start + _CHUNK])
+                scope == value, table.c.video_id.in_(ids[start : start + _CHUNK])
             )
         )
         for vid, sha, dim, blob in rows:
@@ -52,6 +52,13 @@ def stored_video_vectors(
             if vector is not None:
                 found[vid] = vector
     return found
+
+
+def stored_video_vectors(
+    conn: Connection, encoder: str, texts: Mapping[str, str]
+) -> dict[str, np.ndarray]:
+    """Sentence embeddings of ``texts`` (video id → text) stored for ``encoder``."""
+    return stored_text_vectors(conn, video_embeddings, video_embeddings.c.encoder, encoder, texts)
 
 
 def store_video_vectors(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,11 +38,11 @@ class FeatureSpec:
         }
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, object]) -> FeatureSpec:
+    def from_dict(cls, values: Mapping[str, Any]) -> FeatureSpec:
         return cls(
-            names=tuple(str(n) for n in values["names"]),  # type: ignore[union-attr]
-            components=int(values["components"]),  # type: ignore[call-overload]
-            interactions=tuple(str(n) for n in values["interactions"]),  # type: ignore[union-attr]
+            names=tuple(str(n) for n in values["names"]),
+            components=int(values["components"]),
+            interactions=tuple(str(n) for n in values["interactions"]),
         )
 
 

@@ -321,7 +321,8 @@ def fit_ranker(config: RankerConfig, rows: Sequence[RankerRow]) -> RankerModel:
     projection = fit_projection(np.stack([r.video_vector for r in rows]), config.video_components)
     labels = np.array([r.productive_label for r in productive], dtype=int)
     prior = float(labels.mean()) if len(labels) else 0.5
-    spec, text, rounds, platt, report = None, "", 0, (1.0, 0.0), {}
+    spec, text, rounds, platt = None, "", 0, (1.0, 0.0)
+    report: dict[str, Any] = {}
     if len(productive) and min(np.bincount(labels, minlength=2)) >= 2:
         features = [r.features for r in productive]
         spec = learn_spec(features, config.video_components, config.min_feature_rows)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ def comparison_rows(
     labels: Mapping[str, str],
 ) -> list[tuple[str, ...]]:
     """One row per scorecard (in the mapping's order); ``labels`` names each row."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, card in cards.items():
         gain = gains.get(name)
         rows.append(

@@ -83,7 +83,7 @@ def select_champion(
     frames[BASELINE] = held_out_predictions(
         BASELINE, BASELINE, examples, folds, baseline_fit_predict(seed)
     )
-    champion_entry = None
+    champion_entry: tuple[str | None, str | None] | None = None
     if champion is not None:
         same = [name for name, f in candidates.items() if _first(f, "recipe") == champion.recipe]
         if same:

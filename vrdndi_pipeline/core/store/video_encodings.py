@@ -8,9 +8,13 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import torch
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete
 
-from vrdndi_pipeline.core.embeddings.vector_store import pack_vector, text_sha256, unpack_vector
+from vrdndi_pipeline.core.embeddings.vector_store import (
+    pack_vector,
+    stored_text_vectors,
+    text_sha256,
+)
 from vrdndi_pipeline.core.store.schema import video_encodings
 from vrdndi_pipeline.core.store.upserts import upsert_rows
 
@@ -20,26 +24,10 @@ def cached_vectors(
 ) -> dict[str, torch.Tensor]:
     """Vectors stored for ``texts`` (video id → text) under ``adapter_version`` whose text
     hash still matches; videos missing from the answer must be encoded."""
-    wanted = {vid: text_sha256(text) for vid, text in texts.items()}
-    found: dict[str, torch.Tensor] = {}
-    ids = list(wanted)
-    for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(
-                video_encodings.c.video_id,
-                video_encodings.c.text_sha256,
-                video_encodings.c.dim,
-                video_encodings.c.vector,
-            ).where(
-                video_encodings.c.adapter_version == adapter_version,
-                video_encodings.c.video_id.in_(ids[start : start + 500]),
-            )
-        )
-        for vid, sha, dim, blob in rows:
-            vector = unpack_vector(blob, dim) if sha == wanted[vid] else None
-            if vector is not None:
-                found[vid] = torch.from_numpy(vector)
-    return found
+    found = stored_text_vectors(
+        conn, video_encodings, video_encodings.c.adapter_version, adapter_version, texts
+    )
+    return {vid: torch.from_numpy(vector) for vid, vector in found.items()}
 
 
 def store_vectors(
