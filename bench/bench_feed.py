@@ -169,9 +169,8 @@ def make_events(rng: random.Random) -> list[Any]:
     return events
 
 
-def setup(folder: Path, fusion: str, videos: list[Any], events: list[Any]) -> dict[str, Any]:
-    """Database, champion adapter of ``fusion`` and MLflow registry under ``folder``."""
-    from vrdndi_pipeline.core.model import HybridProductiveModel, build_config, save_adapter
+def _bench_database(folder: Path, videos: list[Any], events: list[Any]) -> Any:
+    """A migrated SQLite database under ``folder`` holding ``videos`` and ``events``."""
     from vrdndi_pipeline.core.store.database import make_engine, write_transaction
     from vrdndi_pipeline.core.store.migrate import upgrade_schema
     from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
@@ -182,7 +181,14 @@ def setup(folder: Path, fusion: str, videos: list[Any], events: list[Any]) -> di
     with write_transaction(engine) as conn:
         write_videos(conn, videos, NOW - timedelta(days=CANDIDATE_DAYS))
         write_aw_events(conn, events)
-    engine.dispose()
+    return engine
+
+
+def setup(folder: Path, fusion: str, videos: list[Any], events: list[Any]) -> dict[str, Any]:
+    """Database, champion adapter of ``fusion`` and MLflow registry under ``folder``."""
+    from vrdndi_pipeline.core.model import HybridProductiveModel, build_config, save_adapter
+
+    _bench_database(folder, videos, events).dispose()
 
     config = build_config(PRESET, {"fusion": fusion})
     model = HybridProductiveModel.from_config(config)
@@ -224,17 +230,10 @@ def setup_ranker(folder: Path, videos: list[Any], events: list[Any]) -> dict[str
     from vrdndi_pipeline.core.ranker.config import RankerConfig
     from vrdndi_pipeline.core.ranker.model import FAMILY, RankerRow, fit_ranker
     from vrdndi_pipeline.core.ranker.moment_features import moment_context, row_features
-    from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-    from vrdndi_pipeline.core.store.migrate import upgrade_schema
-    from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
+    from vrdndi_pipeline.core.store.database import read_transaction
     from vrdndi_pipeline.resources.mlflow_tracking import FAMILY_TAG
 
-    folder.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{folder / 'vrdndi.db'}")
-    upgrade_schema(engine)
-    with write_transaction(engine) as conn:
-        write_videos(conn, videos, NOW - timedelta(days=CANDIDATE_DAYS))
-        write_aw_events(conn, events)
+    engine = _bench_database(folder, videos, events)
     with read_transaction(engine) as conn:
         context = context_at(conn, NOW, CONTEXT_HOURS)
     candidates = [

@@ -25,11 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from bench.bench_model import demo_database
-from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
-from vrdndi_pipeline.core.embeddings.vector_store import video_texts
+from bench.bench_ranker import training_tables
 from vrdndi_pipeline.core.model import build_config
-from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
-from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
 from vrdndi_pipeline.core.model.examples import examples_from_frames
 from vrdndi_pipeline.core.model.training_run import lora_fit_predict
 from vrdndi_pipeline.core.ranker.config import RankerConfig
@@ -37,14 +34,6 @@ from vrdndi_pipeline.core.ranker.training import ranker_fit_predict, ranker_rows
 from vrdndi_pipeline.core.selection.folds import rolling_origin_folds
 from vrdndi_pipeline.core.selection.heldout import baseline_fit_predict, held_out_predictions
 from vrdndi_pipeline.core.selection.scorecard import scorecard
-from vrdndi_pipeline.core.store.database import read_transaction
-from vrdndi_pipeline.core.training_data import (
-    context_feature_column,
-    context_texts,
-    interest_rows,
-    productive_rows,
-)
-from vrdndi_pipeline.demo.anchor import ANCHOR
 
 EPOCHS = int(os.environ.get("VRDNDI_BENCH_PROBE_EPOCHS", "3"))
 MAX_LENGTH = int(os.environ.get("VRDNDI_BENCH_PROBE_MAX_LENGTH", "32"))
@@ -57,18 +46,9 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp:
         engine = demo_database(Path(tmp))
-        with read_transaction(engine) as conn:
-            interest, _ = interest_rows(conn)
-            productive, _ = productive_rows(conn, 6.0)
-            texts = video_texts(conn, [*interest["video_id"], *productive["video_id"]])
-
-        def load():  # type: ignore[no-untyped-def]
-            return shared_context_encoder(BUNDLED_MINILM)
-
-        vectors, _ = video_vectors(engine, BUNDLED_MINILM, texts, load, ANCHOR)
-        titles, _ = title_vectors(engine, BUNDLED_MINILM, context_texts(productive), load, ANCHOR)
-        productive["context_features"] = context_feature_column(productive, vectors, titles)
+        tables = training_tables(engine)
         engine.dispose()
+    interest, productive, vectors = tables.interest, tables.productive, tables.vectors
     examples = examples_from_frames(interest, productive)
     folds = rolling_origin_folds(examples)
     base = build_config("cpu-small", {"total_epoch": EPOCHS, "max_length": MAX_LENGTH})

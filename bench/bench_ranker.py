@@ -25,13 +25,13 @@ import logging
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
+from vrdndi_pipeline.core.embeddings.cached import EmbeddingCounts, title_vectors, video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
 from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
 from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
@@ -98,16 +98,20 @@ def ingested_demo(folder: Path, data_dir: Path) -> Any:
     return engine
 
 
-def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
-    data_dir = DEMO_DATA_DIR
-    started = time.perf_counter()
-    if seed != DEFAULT_SEED:
-        from vrdndi_pipeline.demo.generate_demo_data import write_demo_data
+@dataclass
+class TrainingTables:
+    """``interest_data`` and ``productive_data`` (with ``context_features``) as the pipeline
+    builds them, the labelled videos' embeddings and what computing them cost."""
 
-        data_dir = root / f"data-{seed}"
-        write_demo_data(data_dir, seed)
-    generate_s = time.perf_counter() - started
-    engine = ingested_demo(root / f"db-{seed}", data_dir)
+    interest: pd.DataFrame
+    productive: pd.DataFrame
+    vectors: dict[str, Any]
+    video_counts: EmbeddingCounts
+    title_counts: EmbeddingCounts
+    features_s: float
+
+
+def training_tables(engine: Any) -> TrainingTables:
     with read_transaction(engine) as conn:
         interest, _ = interest_rows(conn)
         productive, _ = productive_rows(conn, 6.0)
@@ -122,7 +126,28 @@ def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
     )
     t0 = time.perf_counter()
     productive["context_features"] = context_feature_column(productive, vectors, titles)
-    features_s = time.perf_counter() - t0
+    return TrainingTables(
+        interest, productive, vectors, video_counts, title_counts, time.perf_counter() - t0
+    )
+
+
+def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
+    data_dir = DEMO_DATA_DIR
+    started = time.perf_counter()
+    if seed != DEFAULT_SEED:
+        from vrdndi_pipeline.demo.generate_demo_data import write_demo_data
+
+        data_dir = root / f"data-{seed}"
+        write_demo_data(data_dir, seed)
+    generate_s = time.perf_counter() - started
+    engine = ingested_demo(root / f"db-{seed}", data_dir)
+    tables = training_tables(engine)
+    interest, productive, vectors = tables.interest, tables.productive, tables.vectors
+    video_counts, title_counts, features_s = (
+        tables.video_counts,
+        tables.title_counts,
+        tables.features_s,
+    )
     engine.dispose()
 
     examples = examples_from_frames(interest, productive)
