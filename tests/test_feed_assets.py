@@ -3,6 +3,7 @@
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import numpy as np
@@ -28,7 +29,8 @@ from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
-    hide_video,
+    VisibilityChange,
+    record_visibility,
     insert_feedback,
     upsert_interest_labels,
 )
@@ -96,7 +98,7 @@ def _seed(url: str, *, n: int = 40, labels: int = 0, crowded: int = 0) -> dict[s
             conn,
             [FeedbackClick("c-0", videos[0].video_id, "interest", 1, NOW, ZONE)],
         )
-        hide_video(conn, videos[1].video_id, NOW)
+        _hide(conn, videos[1].video_id)
         write_watch_history(
             conn, [WatchEntry(videos[2].video_id, NOW - timedelta(hours=1), "t", "c", None)]
         )
@@ -128,6 +130,12 @@ def _seed(url: str, *, n: int = 40, labels: int = 0, crowded: int = 0) -> dict[s
         )
     engine.dispose()
     return excluded
+
+
+def _hide(conn, video_id: str, hidden: bool = True) -> None:
+    record_visibility(
+        conn, VisibilityChange(f"{video_id}-{hidden}", "video", video_id, None, hidden, NOW)
+    )
 
 
 def _register_untrained_champion(
@@ -189,7 +197,13 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
     tensors = _metadata(result, "encoded_inference_tensors")
     assert tensors["model_version"] == "1" and tensors["encoded"] is True
     assert tensors["candidates"] == 36 and tensors["context_events"] == 18
-    assert tensors["excluded"] == {"feedback": 1, "hidden": 1, "watched": 1, "rated": 1}
+    assert tensors["excluded"] == {
+        "feedback": 1,
+        "hidden": 1,
+        "watched": 1,
+        "rated": 1,
+        "channel_blocked": 0,
+    }
     generation = read_generation(tmp_path / "inference")
     assert (generation.folder / TENSORS_FILE).is_file()
     assert not list(generation.folder.glob("*.pt")) and not list(generation.folder.glob("*.pkl"))
@@ -201,7 +215,9 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
     assert {r.ranking for r in feed} == {"champion"} and {r.model_version for r in feed} == {"1"}
     assert {r.generation for r in feed} == {generation.generation}
     assert all(r.title.endswith(f"#{int(r.video_id[4:])}") for r in feed)  # original case kept
-    assert all("right for now" in (r.explanation or "") for r in feed)
+    # every card says how long it is; the LoRA model's context reason when the moment helps
+    assert all(any(x.kind == "video" for x in r.reasons) for r in feed)
+    assert all(0 < len(r.reasons) <= 3 for r in feed)
 
     # Scores computed from the stored tensors equal scoring the same videos from scratch.
     champion = load_adapter(resources["tracking"].champion().local_path, compile_model=False)
@@ -235,7 +251,10 @@ def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
     feed = _feed(url)
     assert len(feed) == 26 and {r.ranking for r in feed} == {"interest-baseline"}
     assert all(r.productive_score is None and r.interest_score is not None for r in feed)
-    assert all("No trained model yet" in r.explanation for r in feed)
+    # the baseline's reasons are the words that raised each video, and they differ by video
+    words = [x.text for r in feed for x in r.reasons if x.kind == "words"]
+    assert len(words) >= len(feed) // 2 and len(set(words)) > 3
+    assert all("“" in w for w in words)
     # the baseline learnt the labels: tech titles (label 1) above game titles (label 0)
     tech = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in TECH)]
     game = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in GAME)]
@@ -245,7 +264,7 @@ def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
 def test_without_labels_the_feed_is_newest_first(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=12)
-    result = _refresh(_resources(tmp_path, url), diversity="none")
+    result = _refresh(_resources(tmp_path, url), diversity="none", exploration_share=0.0)
     assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
     feed = _feed(url)
     assert [r.published_at for r in feed] == sorted((r.published_at for r in feed), reverse=True)
@@ -257,7 +276,7 @@ def test_one_channel_cannot_fill_the_page(tmp_path):
     _seed(url, n=30, crowded=10)
 
     def top_page_of_channel_0(**config) -> int:
-        result = _refresh(_resources(tmp_path, url), **config)
+        result = _refresh(_resources(tmp_path, url), exploration_share=0.0, **config)
         assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
         return sum(r.channel_id == f"UC{0:022d}" for r in _feed(url)[:21])
 
@@ -274,7 +293,7 @@ def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):
     assert dg.materialize([encoded_inference_tensors], resources=resources).success
     engine = make_engine(url)
     with write_transaction(engine) as conn:
-        hide_video(conn, "cand0000005", NOW)
+        _hide(conn, "cand0000005")
     result = dg.materialize(
         [feed_predictions], resources=resources, selection=[feed_predictions.key]
     )
@@ -459,6 +478,7 @@ def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass
     import vrdndi_pipeline.assets.encoded_inference_tensors as tensors_asset
     from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs, ranker_scores
     from vrdndi_pipeline.core.ranker.model import load_ranker
+    from vrdndi_pipeline.core.ranker.moment_features import moment_context
 
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=40)
@@ -495,8 +515,20 @@ def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass
         engine, "bundled:all-MiniLM-L6-v2", no_encoder, candidates, events, NOW, ZONE
     )
     model = load_ranker(resources["tracking"].champion().local_path)
-    interest, productive = ranker_scores(model, candidates, vectors, context)
+    local = NOW.astimezone(ZoneInfo(ZONE))
+    interest, productive, reasons = ranker_scores(model, candidates, vectors, context, local)
     by_id = {r.video_id: r for r in feed}
     for c, i, p in zip(candidates, interest, productive, strict=True):
         assert by_id[c.video_id].interest_score == pytest.approx(i, abs=1e-12)
         assert by_id[c.video_id].productive_score == pytest.approx(p, abs=1e-12)
+
+    # every card has reasons of its own, and the moment's activity is among them
+    stored = [tuple(x.text for x in r.reasons) for r in feed]
+    assert all(stored) and len(set(stored)) > len(feed) // 2
+    assert any(" of Work in the last " in text for row in stored for text in row)
+    # another moment (nothing on the computer) gives other reasons for the same videos
+    idle = moment_context([], NOW, ZONE, {})
+    _, _, idle_reasons = ranker_scores(model, candidates, vectors, idle, local)
+    texts = [[x.text for x in row] for row in reasons]
+    idle_texts = [[x.text for x in row] for row in idle_reasons]
+    assert sum(a != b for a, b in zip(texts, idle_texts, strict=True)) > len(texts) // 2

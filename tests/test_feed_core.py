@@ -70,7 +70,7 @@ def _scored(i: int, channel: str, score: float) -> ScoredCandidate:
         duration_s=600,
         published_at=NOW - timedelta(hours=i),
     )
-    return ScoredCandidate(candidate, score, score, score, "")
+    return ScoredCandidate(candidate, score, score, score)
 
 
 def test_channel_cap_keeps_one_channel_from_filling_a_page():

@@ -23,9 +23,14 @@ from sqlalchemy import Engine, func, select
 
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.store.feed_tables import FeedItem, current_generation, replace_feed
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
-from vrdndi_pipeline.core.store.people_tables import FeedbackClick, hide_video
+from vrdndi_pipeline.core.store.people_tables import (
+    FeedbackClick,
+    VisibilityChange,
+    record_visibility,
+)
 from vrdndi_pipeline.core.store.schema import feedback
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,9 +72,13 @@ def feed_rows(
                 "combined_score": round(1.0 - i / 2000, 4),
                 "ranking": ranking,
                 "model_version": model_version,
-                "explanation": "Because you liked Channel 0." if i == 0 else None,
                 "generation": generation,
                 "generated_at": generated_at or NOW,
+                "reasons": reasons_to_json(
+                    [Reason("video", f"a {1 + i} min video", 0.1)] if i % 2 == 0 else []
+                ),
+                "explored": False,
+                "propensity": None,
             }
         )
     return rows
@@ -141,17 +150,53 @@ def test_urls_are_built_only_from_valid_video_ids() -> None:
             thumbnail_url(bad)
 
 
-def test_why_line_prefers_the_explanation_then_the_scores() -> None:
-    from vrdndi_ui.feed.feed_format import ranking_badge, score_badges, why_line
+def test_reasons_come_from_the_row_and_scores_read_as_people_say_them() -> None:
+    from vrdndi_ui.feed.feed_format import ranking_badge, reason_lines, score_badges
 
-    assert why_line(item(explanation="Liked this channel twice.")) == "Liked this channel twice."
-    line = why_line(item(explanation=None, interest_score=0.82, productive_score=0.4))
-    assert "interest 82%" in line and "right time now 40%" in line and line.startswith("#1")
-    recency = item(explanation=None, ranking="recency", interest_score=None, productive_score=None)
-    assert "newest first" in why_line(recency)
-    assert [b.label for b in score_badges(recency)] == ["combined"]
+    stored = item(reasons=(Reason("time", "Sunday evening", 0.4),))
+    assert reason_lines(stored) == [("schedule", "Sunday evening")]
+    assert reason_lines(item(reasons=())) == [("info", "#1 by the trained model")]
+    texts = [b.text for b in score_badges(item(interest_score=0.886, productive_score=0.72))]
+    assert texts == ["89 % match", "good time now 72 %"]
+    recency = item(ranking="recency", interest_score=None, productive_score=None)
+    assert score_badges(recency) == []
     assert ranking_badge("recency", "none") == "fallback: recency"
     assert ranking_badge("champion", "7") == "model v7"
+
+
+def test_the_status_line_says_which_model_ranks_what_was_not_promoted_and_what_is_missing() -> (
+    None
+):
+    from vrdndi_pipeline.core.store.feed_tables import FeedGeneration
+    from vrdndi_pipeline.core.store.model_selections import ModelSelection
+    from vrdndi_ui.feed.feed_data import ModelStatus
+    from vrdndi_ui.feed.feed_format import status_lines
+
+    gen = FeedGeneration("g", NOW, "champion", "3", 21)
+    selection = ModelSelection(
+        NOW - timedelta(hours=2),
+        "3",
+        "ranker",
+        labels_total=440,
+        summary={
+            "promoted": False,
+            "reason": "ranker 0.790 vs baseline 0.560 but not champion v3 (0.790 vs 0.812)",
+            "versions": {"ranker": "5", "lora": "6"},
+        },
+    )
+    lines = status_lines(
+        gen,
+        ModelStatus(selection, NOW - timedelta(days=3), labels_now=448),
+        train_threshold=20,
+        timezone="Europe/Berlin",
+    )
+    assert lines[0].startswith("Ranked by the ranker model, version 3, champion since 2026-")
+    assert "not promoted: lora v6, ranker v5" in lines[1] and "0.812" in lines[1]
+    assert lines[2] == "12 more labels start the next training."
+    cold = FeedGeneration("g", NOW, "recency", "none", 21)
+    lines = status_lines(cold, ModelStatus(None, None, 25), train_threshold=20, timezone="UTC")
+    assert lines[0].startswith("Fallback ranking: newest first")
+    assert lines[1] == "25 new labels: the next training starts at its next check."
 
 
 # ---- reading the feed ------------------------------------------------------------------------
@@ -165,8 +210,14 @@ def test_pages_skip_hidden_videos_and_know_the_end(tmp_path: Path) -> None:
     rows[43]["video_id"] = "bad'id\"<x>"  # rank 44: a malformed id never reaches the page
     write_feed(engine, rows)
     with write_transaction(engine) as conn:
-        hide_video(conn, video_id("v", 1), NOW)  # rank 2
-        hide_video(conn, video_id("v", 30), NOW)  # rank 31
+        for i, rank in ((1, "2"), (30, "31")):
+            change = VisibilityChange(f"h{rank}", "video", video_id("v", i), None, True, NOW)
+            record_visibility(conn, change)
+        # a restored video is shown again; a blocked channel's videos are not
+        restored = VisibilityChange("r", "video", video_id("v", 30), None, False, NOW)
+        hidden_again = VisibilityChange("h31b", "video", video_id("v", 30), None, True, NOW)
+        for change in (restored, hidden_again):
+            record_visibility(conn, change)
     store = FeedStore(engine)
     first = store.page(0)
     assert [i.rank for i in first.items] == [1, *range(3, 23)]
@@ -189,12 +240,12 @@ def test_feedback_buttons_make_the_documented_clicks() -> None:
 
     made = {
         label: new_click("dQw4w9WgXcQ", label, "Asia/Tokyo")
-        for label in ("Interest", "Uninterest", "Correct timing", "Not now")
+        for label in ("Interesting", "Not interested", "Good time now", "Not now")
     }
     assert {k: (c.kind, c.value) for k, c in made.items()} == {
-        "Interest": ("interest", 1),
-        "Uninterest": ("interest", 0),
-        "Correct timing": ("productive", 1),
+        "Interesting": ("interest", 1),
+        "Not interested": ("interest", 0),
+        "Good time now": ("productive", 1),
         "Not now": ("productive", 0),
     }
     assert len({c.click_id for c in made.values()}) == 4
@@ -294,7 +345,7 @@ def test_concurrent_clicks_lose_no_row_while_the_feed_is_rewritten(
     engine = make_engine(database_url)  # the pipeline's own connection
     write_feed(engine, feed_rows(FEED_SIZE, generation="gen-0"))
     ids = [video_id("v", i) for i in range(FEED_SIZE)]
-    labels = ["Interest", "Uninterest", "Correct timing", "Not now"]
+    labels = ["Interesting", "Not interested", "Good time now", "Not now"]
     made: list[FeedbackClick] = []
     unsaved: list[str] = []
     feed_sizes: list[int] = []

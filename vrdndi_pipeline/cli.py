@@ -143,16 +143,24 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
     if generation.videos == 0:
         print("No new videos: every recent upload is already rated, watched, hidden or clicked.")
     for item in items:
-        scores = " ".join(
-            f"{name} {value:.2f}"
-            for name, value in (
-                ("interest", item.interest_score),
-                ("now", item.productive_score),
-                ("score", item.combined_score),
+        scores = ", ".join(
+            text
+            for text, value in (
+                (f"{round(100 * (item.interest_score or 0))} % match", item.interest_score),
+                (
+                    f"good time now {round(100 * (item.productive_score or 0))} %",
+                    item.productive_score,
+                ),
             )
             if value is not None
         )
-        print(f"{item.rank:>4}. {item.title[:70]}  [{item.channel_title or '?'}]  {scores}")
+        explored = "  [exploring]" if item.explored else ""
+        print(
+            f"{item.rank:>4}. {item.title[:70]}  [{item.channel_title or '?'}]  {scores}{explored}"
+        )
+        for reason in item.reasons:
+            if reason.kind != "explore":
+                print(f"        - {reason.text}")
     return 0
 
 

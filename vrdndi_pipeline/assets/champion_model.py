@@ -10,8 +10,14 @@ from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranke
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker
 from vrdndi_pipeline.core.selection.champion_rule import BASELINE
-from vrdndi_pipeline.core.selection.selection import CHAMPION, SelectionError, select_champion
-from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.core.selection.selection import (
+    CHAMPION,
+    SelectionError,
+    select_champion,
+    selection_record,
+)
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.model_selections import record_selection
 from vrdndi_pipeline.core.store.people_tables import count_labels
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
@@ -91,7 +97,11 @@ def champion_model(
         )
         tracking.set_version_tags(version, {COMPARISON_TAG: result.table_markdown})
         tracking.log_text(result.run_ids[family], result.table_markdown, "comparison.md")
-    champion = tracking.champion_version()
+    info = tracking.champion()
+    champion = info.version if info else None
+    with write_transaction(database.engine()) as conn:
+        held = (info.version, info.family) if info else None
+        record_selection(conn, selection_record(result, held, labels_total, clock.now()))
     context.log.info("%s\n%s", decision.reason, result.table_plain)
     return dg.MaterializeResult(
         metadata={

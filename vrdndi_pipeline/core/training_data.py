@@ -138,7 +138,8 @@ def interest_rows(conn: Connection) -> tuple[pd.DataFrame, RowStats]:
 
 
 def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFrame, RowStats]:
-    """One row per productive click with its ActivityWatch context (JSON list of events)."""
+    """One row per video with a productive click — its latest — with the ActivityWatch context
+    of that click (JSON list of events)."""
     clicks = conn.execute(
         select(feedback, *_video_text_columns())
         .outerjoin(videos, videos.c.video_id == feedback.c.video_id)
@@ -154,6 +155,10 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
     )
     starts = [e["start"] for e in events]
 
+    # Changing one's mind is a new click: the latest productive click of a video wins.
+    latest = {click.video_id: click.id for click in clicks}
+    superseded = len(clicks) - len(latest)
+    clicks = [click for click in clicks if latest[click.video_id] == click.id]
     records = []
     dropped: Counter[str] = Counter()
     without_context = 0
@@ -185,7 +190,10 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
         rows=len(records),
         by_label=_label_counts(frame["productive_label"]),
         dropped=dict(dropped),
-        extra={"rows_without_context": without_context},
+        extra={
+            "rows_without_context": without_context,
+            "superseded_by_a_later_click": superseded,
+        },
     )
     return frame, stats
 

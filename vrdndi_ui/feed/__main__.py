@@ -68,13 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     storage.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(storage.resolve()))
 
+    from vrdndi_pipeline.resources.for_settings import clock_for
     from vrdndi_ui.feed.feed_page import FeedSiteOptions
     from vrdndi_ui.feed.feed_site import build_feed_site, serve
     from vrdndi_ui.feed.storage_secret import load_or_create_secret, secrets_dir
 
     secret = load_or_create_secret(secrets_dir())
     options = FeedSiteOptions(
-        poll_s=args.poll_seconds, retry_s=args.retry_seconds, timezone=settings.user_timezone
+        poll_s=args.poll_seconds,
+        retry_s=args.retry_seconds,
+        timezone=settings.user_timezone,
+        now=clock_for(settings).now,  # the pipeline's clock: the demo reads as fresh
+        train_threshold=settings.train_min_new_labels,
     )
     site = build_feed_site(settings, options, write_timeout_s=args.write_timeout)
     serve(site, host=args.host, port=args.port, storage_secret=secret)

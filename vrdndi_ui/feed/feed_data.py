@@ -1,6 +1,7 @@
 """What the feed site reads from and writes to the application database (through
-``vrdndi_pipeline.core`` only): feed pages without hidden videos, the current generation, the
-latest run failure, hiding a video.
+``vrdndi_pipeline.core`` only): feed pages without hidden videos or blocked channels, the
+current generation, the latest run failure and model selection, the pressed feedback, hiding
+and blocking and their undo.
 
 Every read is one read transaction, so a page never mixes two feeds.
 """
@@ -8,10 +9,11 @@ Every read is one read transaction, so a page never mixes two feeds.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine
 
 from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
@@ -21,8 +23,20 @@ from vrdndi_pipeline.core.store.feed_tables import (
     current_generation,
     read_feed_page,
 )
-from vrdndi_pipeline.core.store.people_tables import RunFailure, hide_video, recent_run_failures
-from vrdndi_pipeline.core.store.schema import hidden_videos
+from vrdndi_pipeline.core.store.model_selections import (
+    ModelSelection,
+    champion_since,
+    latest_selection,
+)
+from vrdndi_pipeline.core.store.people_tables import (
+    RunFailure,
+    VisibilityChange,
+    count_labels,
+    hidden_now,
+    latest_feedback,
+    recent_run_failures,
+    record_visibility,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +64,8 @@ class FeedStore:
         """The next ``size`` videos from feed row ``offset`` on, skipping hidden videos and
         rows whose video id is malformed (their URLs could not be built safely)."""
         with read_transaction(self.engine) as conn:
-            hidden = _hidden_ids(conn)
+            hidden = set(hidden_now(conn, "video"))
+            blocked = set(hidden_now(conn, "channel"))
             items: list[FeedItem] = []
             position = offset
             next_offset = offset
@@ -58,7 +73,7 @@ class FeedStore:
                 chunk = read_feed_page(conn, position, _READ_CHUNK)
                 for item in chunk:
                     position += 1
-                    if item.video_id in hidden:
+                    if item.video_id in hidden or item.channel_id in blocked:
                         continue
                     if not is_video_id(item.video_id):
                         logger.warning("skipping feed row with a malformed id %r", item.video_id)
@@ -83,10 +98,42 @@ class FeedStore:
             failures = recent_run_failures(conn, since=since, limit=1)
         return failures[0] if failures else None
 
-    def hide(self, video_id: str) -> bool:
+    def feedback_state(self, video_ids: list[str]) -> dict[str, dict[str, int]]:
+        """The pressed toggle per video and kind (the latest click wins)."""
+        with read_transaction(self.engine) as conn:
+            return latest_feedback(conn, video_ids)
+
+    def set_visibility(
+        self, target: str, target_id: str, label: str | None, hidden: bool
+    ) -> VisibilityChange:
+        """Hide / restore a video, block / unblock a channel: one new row, nothing rewritten."""
+        change = VisibilityChange(
+            uuid.uuid4().hex, target, target_id, label, hidden, datetime.now(UTC)
+        )
         with write_transaction(self.engine) as conn:
-            return hide_video(conn, video_id, datetime.now(UTC))
+            record_visibility(conn, change)
+        return change
+
+    def hidden(self) -> list[VisibilityChange]:
+        """What is hidden or blocked now, newest first (the "Hidden" list)."""
+        with read_transaction(self.engine) as conn:
+            changes = [*hidden_now(conn, "video").values(), *hidden_now(conn, "channel").values()]
+        return sorted(changes, key=lambda c: c.created_at, reverse=True)
+
+    def model_status(self) -> ModelStatus:
+        """The latest model selection, since when its champion ranks, and the labels now."""
+        with read_transaction(self.engine) as conn:
+            selection = latest_selection(conn)
+            since = (
+                champion_since(conn, selection.champion_version)
+                if selection is not None and selection.champion_version
+                else None
+            )
+            return ModelStatus(selection, since, count_labels(conn))
 
 
-def _hidden_ids(conn: Connection) -> set[str]:
-    return set(conn.execute(select(hidden_videos.c.video_id)).scalars())
+@dataclass(frozen=True, slots=True)
+class ModelStatus:
+    selection: ModelSelection | None
+    champion_since: datetime | None
+    labels_now: int

@@ -1,4 +1,4 @@
-"""How one feed row reads on screen: durations, ages, URLs, badges, the "why" line.
+"""How one feed row reads on screen: durations, ages, URLs, scores, reasons, the status line.
 
 Pure functions of a :class:`~vrdndi_pipeline.core.store.feed_tables.FeedItem` (or its fields),
 so the page code only places them.
@@ -7,16 +7,28 @@ so the page code only places them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from vrdndi_pipeline.core.records import is_video_id
-from vrdndi_pipeline.core.store.feed_tables import FeedItem
+from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
+from vrdndi_ui.feed.feed_data import ModelStatus
 
 CHAMPION = "champion"
+GOOD_TIME = "Good time now"  # the one name of the timing idea (the productive head)
 RANKING_NAMES = {
     "champion": "the trained model",
     "interest-baseline": "the interest baseline (no trained model yet)",
     "recency": "newest first (no model and no baseline yet)",
+}
+REASON_ICONS = {
+    "explore": "explore",
+    "activity": "computer",
+    "time": "schedule",
+    "video": "smart_display",
+    "similar": "favorite",
+    "words": "text_fields",
+    "new": "fiber_new",
 }
 
 
@@ -47,11 +59,11 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def format_age(published_at: datetime | None, now: datetime | None = None) -> str:
-    """How long ago a video came out: ``just now``, ``12 min ago``, ``3 h ago``, ``5 d ago``."""
+def format_age(published_at: datetime | None, now: datetime) -> str:
+    """How long before ``now`` (the pipeline's clock) a video came out: ``just now``,
+    ``12 min ago``, ``3 h ago``, ``5 d ago``."""
     if published_at is None:
         return "date unknown"
-    now = now or datetime.now(UTC)
     seconds = (now - published_at).total_seconds()
     if seconds < -60:
         return "upcoming"
@@ -75,14 +87,6 @@ def ranking_badge(ranking: str, model_version: str) -> str:
     return f"fallback: {ranking}"
 
 
-def ranking_notice(ranking: str, model_version: str) -> str:
-    """One sentence for the page header saying which ranking made the feed."""
-    name = RANKING_NAMES.get(ranking, ranking)
-    if not is_fallback(ranking):
-        return f"Ranked by {name} (version {model_version})."
-    return f"Fallback ranking: {name}. Feedback clicks help the next training."
-
-
 @dataclass(frozen=True, slots=True)
 class ScoreBadge:
     label: str
@@ -91,35 +95,81 @@ class ScoreBadge:
 
 
 def score_badges(item: FeedItem) -> list[ScoreBadge]:
-    """Interest, productive and combined scores that the ranking had (missing ones left out)."""
+    """The scores as a person reads them: ``89 % match``, ``good time now 72 %``."""
     badges = []
     if item.interest_score is not None:
         badges.append(
-            ScoreBadge("interest", f"interest {item.interest_score:.2f}", "P(you are interested)")
+            ScoreBadge(
+                "interest", f"{_pct(item.interest_score)} match", "how likely it interests you"
+            )
         )
     if item.productive_score is not None:
         badges.append(
             ScoreBadge(
                 "productive",
-                f"productive {item.productive_score:.2f}",
-                "P(now is a good time for it)",
+                f"{GOOD_TIME.lower()} {_pct(item.productive_score)}",
+                "how likely now, with what you are doing, is a good time for it",
             )
         )
-    badges.append(
-        ScoreBadge("combined", f"combined {item.combined_score:.2f}", "what the feed sorted by")
-    )
     return badges
 
 
-def why_line(item: FeedItem) -> str:
-    """ "Why this video": the pipeline's explanation, else a sentence built from the scores."""
-    if item.explanation and item.explanation.strip():
-        return item.explanation.strip()
-    parts = []
-    if item.interest_score is not None:
-        parts.append(f"interest {item.interest_score:.0%}")
-    if item.productive_score is not None:
-        parts.append(f"right time now {item.productive_score:.0%}")
-    by = RANKING_NAMES.get(item.ranking, item.ranking)
-    scores = f": {', '.join(parts)}" if parts else ""
-    return f"#{item.rank} by {by}{scores}."
+def _pct(p: float) -> str:
+    return f"{round(100 * p)} %"
+
+
+def reason_lines(item: FeedItem) -> list[tuple[str, str]]:
+    """``(icon, text)`` per stored reason; a row without any says which ranking placed it."""
+    if item.reasons:
+        return [(REASON_ICONS.get(r.kind, "info"), r.text) for r in item.reasons]
+    return [("info", f"#{item.rank} by {RANKING_NAMES.get(item.ranking, item.ranking)}")]
+
+
+def status_lines(
+    generation: FeedGeneration,
+    status: ModelStatus,
+    *,
+    train_threshold: int,
+    timezone: str,
+) -> list[str]:
+    """The truth about the ranking: which model ranks this feed (version, since when), whether
+    a newer one was trained and why it was not promoted, how many labels start the next
+    training."""
+    zone = ZoneInfo(timezone)
+    selection = status.selection
+    lines = []
+    if is_fallback(generation.ranking):
+        lines.append(
+            f"Fallback ranking: {RANKING_NAMES.get(generation.ranking, generation.ranking)}."
+        )
+    else:
+        family = selection.champion_family if selection else None
+        since = status.champion_since
+        lines.append(
+            f"Ranked by the {family or 'trained'} model, version {generation.model_version}"
+            + (f", champion since {since.astimezone(zone):%Y-%m-%d %H:%M}" if since else "")
+            + "."
+        )
+    if selection is not None:
+        versions = selection.summary.get("versions", {})
+        newer = sorted(
+            f"{family} v{version}"
+            for family, version in versions.items()
+            if version != generation.model_version
+        )
+        if newer and not selection.summary.get("promoted"):
+            lines.append(
+                f"Trained {selection.selected_at.astimezone(zone):%Y-%m-%d %H:%M}, not promoted: "
+                f"{', '.join(newer)}. Why: {selection.summary.get('reason', 'unknown')} "
+                f"({GOOD_TIME.lower()} ROC-AUC on held-out clicks)."
+            )
+        new_labels = status.labels_now - selection.labels_total
+    else:
+        new_labels = status.labels_now
+    missing = train_threshold - new_labels
+    lines.append(
+        f"{missing} more label{'s' if missing != 1 else ''} start the next training."
+        if missing > 0
+        else f"{new_labels} new labels: the next training starts at its next check."
+    )
+    return lines

@@ -11,17 +11,30 @@ same cards loaded, the same scroll position.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
+from nicegui.events import KeyEventArguments
 
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
 from vrdndi_pipeline.core.store.people_tables import RunFailure
-from vrdndi_ui.feed.feed_cards import FEED_CSS, player, video_card
+from vrdndi_ui.feed.feed_cards import (
+    FEED_CSS,
+    KEYS,
+    MUTED,
+    PRIMARY,
+    feedback_toggles,
+    marks,
+    placeholder,
+    player,
+    video_card,
+)
 from vrdndi_ui.feed.feed_data import PAGE_SIZE, FeedStore
-from vrdndi_ui.feed.feed_format import format_age, is_fallback, ranking_notice
-from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, new_click
+from vrdndi_ui.feed.feed_format import format_age, is_fallback, status_lines
+from vrdndi_ui.feed.feedback_outbox import FEEDBACK_BUTTONS, FeedbackOutbox, new_click
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +54,26 @@ NO_NEW_VIDEOS = (
 )
 
 
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSiteOptions:
     poll_s: float = 10.0  # how often a tab looks for a new feed and run failures
     retry_s: float = 10.0  # how often queued feedback clicks are written again
     timezone: str = "UTC"  # the user's IANA zone, stored with every click
+    now: Callable[[], datetime] = _system_now  # the pipeline's clock: ages read as it sees them
+    train_threshold: int = 20  # new labels that start a training (VRDNDI_TRAIN_MIN_NEW_LABELS)
+
+
+@dataclass(slots=True)
+class CardSlot:
+    """Where one video sits in the grid: its card, or the undo placeholder after a hide."""
+
+    item: FeedItem
+    slot: ui.element
+    marks: ui.row | None = None
 
 
 class FeedSite:
@@ -76,7 +104,9 @@ class FeedView:
         self.shown = 0
         self.generation: FeedGeneration | None = None
         self.click_status: dict[str, tuple[ui.label, str]] = {}
-        self.cards: dict[str, ui.card] = {}
+        self.slots: dict[str, CardSlot] = {}
+        self.state: dict[str, dict[str, int]] = {}  # video -> kind -> pressed value
+        self.open_item: FeedItem | None = None
         self.failure_shown: str | None = None  # run id in the banner
         self.pending_shown: tuple[int, str | None] = (0, None)
 
@@ -85,10 +115,15 @@ class FeedView:
     def build(self) -> None:
         self.client = ui.context.client
         ui.page_title("vrdndi feed")
+        ui.colors(primary=PRIMARY)
         ui.add_css(FEED_CSS)
         with ui.header().classes("items-center bg-slate-800 q-py-sm"):
             ui.label("vrdndi").classes("text-xl font-bold")
-            self.header_info = ui.label().classes("text-sm text-grey-4").mark("feed-info")
+            self.header_info = ui.label().classes("text-sm text-slate-200").mark("feed-info")
+            ui.space()
+            ui.button("Hidden", icon="visibility_off", on_click=self.show_hidden).props(
+                "flat no-caps text-color=white"
+            ).mark("show-hidden")
         with ui.column().classes("w-full max-w-screen-2xl mx-auto q-pa-md gap-3"):
             self.failure_banner = ui.row().classes("w-full").mark("failure-banner")
             self.failure_banner.set_visibility(False)
@@ -104,11 +139,14 @@ class FeedView:
             self.grid.mark("feed-grid")
             with ui.row().classes("w-full justify-center q-my-md"):
                 self.load_more = ui.button("Load more", on_click=self.show_more).props("no-caps")
-                self.end_label = ui.label("No more videos.").classes("text-grey-7")
+                self.end_label = ui.label("No more videos.").classes(MUTED)
                 self.empty_state = ui.markdown(EMPTY_FEED_HELP).classes("max-w-2xl")
         with ui.dialog() as self.dialog, ui.card().classes("w-full max-w-4xl"):
             self.player_box = ui.column().classes("w-full gap-2").mark("player")
-        self.dialog.on_value_change(lambda e: None if e.value else self.player_box.clear())
+        self.dialog.on_value_change(lambda e: None if e.value else self.player_closed())
+        with ui.dialog() as self.hidden_dialog, ui.card().classes("w-full max-w-2xl"):
+            self.hidden_box = ui.column().classes("w-full gap-2").mark("hidden-list")
+        ui.keyboard(on_key=self.on_key, ignore=["input", "select", "textarea"])
 
         self.show_first_page()
         self.update_failure_banner()
@@ -120,7 +158,7 @@ class FeedView:
 
     def show_first_page(self) -> None:
         self.grid.clear()
-        self.cards.clear()
+        self.slots.clear()
         self.offset = self.shown = 0
         self.generation = self.store.generation()
         self.new_feed_notice.set_visibility(False)
@@ -134,9 +172,12 @@ class FeedView:
             # the feed was replaced since this tab loaded it: do not mix two feeds
             self.show_new_feed_notice()
             return False
+        self.state.update(self.store.feedback_state([i.video_id for i in page.items]))
         with self.grid:
             for item in page.items:
-                self.cards[item.video_id] = video_card(item, self.open_player)
+                slot = CardSlot(item, ui.element("div").mark(f"slot-{item.video_id}"))
+                self.slots[item.video_id] = slot
+                self.fill_slot(slot)
         self.offset = page.next_offset
         self.shown += len(page.items)
         self.load_more.set_visibility(page.has_more)
@@ -152,6 +193,19 @@ class FeedView:
         )
         return True
 
+    def fill_slot(self, slot: CardSlot) -> None:
+        slot.slot.clear()
+        with slot.slot:
+            _, slot.marks = video_card(
+                slot.item,
+                self.pipeline_now(),
+                self.state.get(slot.item.video_id, {}),
+                self.open_player,
+            )
+
+    def pipeline_now(self) -> datetime:
+        return self.site.options.now()
+
     def show_new_feed(self) -> None:
         self.show_first_page()
         ui.run_javascript("window.scrollTo(0, 0)")
@@ -166,33 +220,95 @@ class FeedView:
         if gen is None:
             self.header_info.set_text("no feed yet")
             return
-        made = gen.generated_at.astimezone(ZoneInfo(self.site.options.timezone))
+        zone = ZoneInfo(self.site.options.timezone)
+        made = gen.generated_at.astimezone(zone)
         self.header_info.set_text(
-            f"{gen.videos} videos · refreshed {made:%Y-%m-%d %H:%M} ({format_age(gen.generated_at)})"
+            f"{gen.videos} videos · refreshed {made:%Y-%m-%d %H:%M} "
+            f"({format_age(gen.generated_at, self.pipeline_now())})"
         )
-        with self.ranking_row:
-            fallback = is_fallback(gen.ranking)
-            with ui.row().classes(
-                "items-center gap-2 q-px-md q-py-xs rounded-borders "
-                + ("bg-orange-2 text-orange-10" if fallback else "bg-green-1 text-green-10")
-            ):
-                ui.icon("warning" if fallback else "verified")
-                ui.label(ranking_notice(gen.ranking, gen.model_version))
+        try:
+            lines = status_lines(
+                gen,
+                self.store.model_status(),
+                train_threshold=self.site.options.train_threshold,
+                timezone=self.site.options.timezone,
+            )
+        except Exception as error:  # the status is a help, never a reason to show no feed
+            logger.warning("could not read the model status: %s", error)
+            lines = []
+        fallback = is_fallback(gen.ranking)
+        with (
+            self.ranking_row,
+            ui.row().classes(
+                "items-start gap-2 q-px-md q-py-xs rounded-borders no-wrap "
+                + ("bg-orange-1 text-orange-900" if fallback else "bg-green-1 text-green-900")
+            ),
+        ):
+            ui.icon("warning" if fallback else "verified").classes("q-mt-xs")
+            with ui.column().classes("gap-0"):
+                for line in lines:
+                    ui.label(line).classes("text-sm").mark("status-line")
 
     # ---- the player -----------------------------------------------------------------------
 
     def open_player(self, item: FeedItem) -> None:
         self.player_box.clear()
+        self.open_item = item
         with self.player_box:
-            self.acks = player(item, self.send_feedback, self.hide, self.close_player)
+            self.acks, self.toggles = player(
+                item,
+                self.pipeline_now(),
+                self.state.get(item.video_id, {}),
+                self.send_feedback,
+                self.hide,
+                self.block_channel,
+                self.close_player,
+            )
         self.dialog.open()
 
     def close_player(self) -> None:
         self.dialog.close()
+        self.player_closed()
+
+    def player_closed(self) -> None:
+        self.open_item = None
         self.player_box.clear()
 
+    async def on_key(self, event: KeyEventArguments) -> None:
+        """The player's actions on keys: i / u / g / n for the toggles, h to hide."""
+        item = self.open_item
+        if item is None or not event.action.keydown or event.action.repeat:
+            return
+        key = str(event.key.name).lower()
+        for label, shortcut in KEYS.items():
+            if key == shortcut:
+                await self.send_feedback(item, label)
+                return
+        if key == "h":
+            await self.hide(item)
+
+    def redraw_toggles(self, item: FeedItem) -> None:
+        state = self.state.get(item.video_id, {})
+        if self.open_item is not None and self.open_item.video_id == item.video_id:
+            if not self.toggles.is_deleted:
+                self.toggles.clear()
+                with self.toggles:
+                    feedback_toggles(item, state, self.send_feedback)
+        slot = self.slots.get(item.video_id)
+        if slot is not None and slot.marks is not None and not slot.marks.is_deleted:
+            slot.marks.clear()
+            with slot.marks:
+                marks(state)
+
     async def send_feedback(self, item: FeedItem, label: str) -> None:
+        kind, value = FEEDBACK_BUTTONS[label]
+        if self.state.get(item.video_id, {}).get(kind) == value:
+            ui.notify(f"“{label}” is already saved for this video", timeout=1500)
+            return
         click = new_click(item.video_id, label, self.site.options.timezone)
+        # pressed at once: a click that cannot be written now is kept and retried
+        self.state.setdefault(item.video_id, {})[kind] = value
+        self.redraw_toggles(item)
         with self.acks:
             status = ui.label(f"Saving “{label}” …").classes("text-sm").mark("ack")
         self.click_status[click.click_id] = (status, label)
@@ -214,20 +330,119 @@ class FeedView:
                 status.classes("text-positive" if result.saved else "text-negative")
             self.update_pending()
 
-    async def hide(self, item: FeedItem) -> None:
+    # ---- hide, block, undo ----------------------------------------------------------------
+
+    async def _change(self, target: str, target_id: str, label: str | None, hidden: bool) -> bool:
         try:
-            await run.io_bound(self.store.hide, item.video_id)
+            await run.io_bound(self.store.set_visibility, target, target_id, label, hidden)
         except Exception as error:
-            logger.warning("could not hide %s: %s", item.video_id, error)
+            logger.warning("could not change %s %s: %s", target, target_id, error)
             with self.client:
-                ui.notify(f"Could not hide the video: {error}", type="negative")
+                ui.notify(f"Could not save that: {error}", type="negative")
+            return False
+        return True
+
+    async def hide(self, item: FeedItem) -> None:
+        if not await self._change("video", item.video_id, item.title, True):
             return
         with self.client:
-            card = self.cards.pop(item.video_id, None)
-            if card is not None:
-                card.delete()
             self.close_player()
+            slot = self.slots.get(item.video_id)
+            if slot is not None:
+                self._leave_placeholder(
+                    slot, f"Hidden: “{item.title}”.", lambda: self.restore(item)
+                )
             ui.notify("Hidden: it will not be shown again", type="info")
+
+    async def restore(self, item: FeedItem) -> None:
+        if not await self._change("video", item.video_id, item.title, False):
+            return
+        with self.client:
+            self._restore_slots(lambda s: s.item.video_id == item.video_id)
+            self.show_hidden_list()
+            ui.notify(f"Restored: {item.title}", type="positive", timeout=1500)
+
+    async def block_channel(self, item: FeedItem) -> None:
+        channel_id, name = item.channel_id, item.channel_title or item.channel_id
+        if not channel_id:
+            ui.notify("This video has no channel id to block", type="warning")
+            return
+        if not await self._change("channel", channel_id, name, True):
+            return
+        with self.client:
+            self.close_player()
+            for slot in self.slots.values():
+                if slot.item.channel_id == channel_id and slot.marks is not None:
+                    self._leave_placeholder(
+                        slot,
+                        f"Not interested in {name}: its videos stay out of your feeds.",
+                        lambda: self.unblock(channel_id, name),
+                    )
+            ui.notify(f"{name}: kept out of every future feed", type="info")
+
+    async def unblock(self, channel_id: str, name: str | None) -> None:
+        if not await self._change("channel", channel_id, name, False):
+            return
+        with self.client:
+            self._restore_slots(lambda s: s.item.channel_id == channel_id)
+            self.show_hidden_list()
+            ui.notify(f"{name} is back in your feed", type="positive", timeout=1500)
+
+    def _leave_placeholder(self, slot: CardSlot, text: str, undo: Callable[[], object]) -> None:
+        slot.slot.clear()
+        slot.marks = None
+        with slot.slot:
+            placeholder(text, undo)
+
+    def _restore_slots(self, which: Callable[[CardSlot], bool]) -> None:
+        for slot in self.slots.values():
+            if which(slot) and slot.marks is None:
+                self.fill_slot(slot)
+
+    def show_hidden(self) -> None:
+        self.show_hidden_list()
+        self.hidden_dialog.open()
+
+    def show_hidden_list(self) -> None:
+        self.hidden_box.clear()
+        try:
+            changes = self.store.hidden()
+        except Exception as error:
+            logger.warning("could not read hidden videos: %s", error)
+            changes = []
+        zone = ZoneInfo(self.site.options.timezone)
+        with self.hidden_box:
+            ui.label("Hidden videos and channels").classes("text-lg font-medium")
+            if not changes:
+                ui.label("Nothing hidden.").classes(MUTED)
+            for change in changes:
+                with ui.row().classes("w-full items-center justify-between no-wrap gap-2"):
+                    kind = "Video" if change.target == "video" else "Channel"
+                    ui.label(
+                        f"{kind}: {change.label or change.target_id} "
+                        f"({change.created_at.astimezone(zone):%Y-%m-%d %H:%M})"
+                    ).classes("text-sm").props("dir=auto")
+                    ui.button(
+                        "Restore",
+                        icon="undo",
+                        on_click=lambda c=change: self.restore_change(
+                            c.target, c.target_id, c.label
+                        ),
+                    ).props("outline no-caps dense color=primary").mark(
+                        f"restore-{change.target_id}"
+                    )
+            ui.button("Close", on_click=self.hidden_dialog.close).props("no-caps color=primary")
+
+    async def restore_change(self, target: str, target_id: str, label: str | None) -> None:
+        if target == "channel":
+            await self.unblock(target_id, label)
+            return
+        slot = self.slots.get(target_id)
+        if slot is not None:
+            await self.restore(slot.item)
+        elif await self._change("video", target_id, label, False):
+            with self.client:
+                self.show_hidden_list()
 
     # ---- background checks ----------------------------------------------------------------
 
@@ -244,7 +459,7 @@ class FeedView:
         with (
             self.pending_row,
             ui.row().classes(
-                "items-center gap-3 q-px-md q-py-xs rounded-borders bg-red-1 text-red-10"
+                "items-center gap-3 q-px-md q-py-xs rounded-borders bg-red-1 text-red-900"
             ),
         ):
             ui.icon("sync_problem")
@@ -288,7 +503,7 @@ class FeedView:
         with (
             self.new_feed_notice,
             ui.row().classes(
-                "items-center gap-3 q-px-md q-py-sm rounded-borders bg-blue-1 text-blue-10"
+                "items-center gap-3 q-px-md q-py-sm rounded-borders bg-blue-1 text-blue-900"
             ),
         ):
             ui.icon("fiber_new")
@@ -318,13 +533,13 @@ class FeedView:
         with (
             self.failure_banner,
             ui.row().classes(
-                "items-center gap-2 q-px-md q-py-xs rounded-borders bg-amber-2 text-amber-10 w-full"
+                "items-center gap-2 q-px-md q-py-xs rounded-borders bg-amber-1 text-amber-900 w-full"
             ),
         ):
             ui.icon("error_outline")
             ui.label(f"A pipeline run failed: {_first_line(failure.message)}").classes("text-sm")
             ui.label(
-                f"({failure.job_name}, {when:%H:%M}, {format_age(failure.failed_at)})"
+                f"({failure.job_name}, {when:%H:%M}, {format_age(failure.failed_at, _system_now())})"
             ).classes("text-xs")
 
 

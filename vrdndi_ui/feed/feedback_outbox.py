@@ -26,13 +26,14 @@ from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedb
 
 logger = logging.getLogger(__name__)
 
-# button label -> (kind, value), in the order the player shows them
+# button label -> (kind, value), in the order the player shows them: two either-or pairs
 FEEDBACK_BUTTONS: dict[str, tuple[str, int]] = {
-    "Interest": ("interest", 1),
-    "Uninterest": ("interest", 0),
-    "Correct timing": ("productive", 1),
+    "Interesting": ("interest", 1),
+    "Not interested": ("interest", 0),
+    "Good time now": ("productive", 1),
     "Not now": ("productive", 0),
 }
+BUTTON_OF = {value: label for label, value in FEEDBACK_BUTTONS.items()}
 
 WriteClicks = Callable[[Sequence[FeedbackClick]], int]
 

@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, Connection, select
 
 from vrdndi_pipeline.core.model.context_features import ContextEvent
 from vrdndi_pipeline.core.model.examples import CandidateVideo
+from vrdndi_pipeline.core.store.people_tables import hidden_now
 from vrdndi_pipeline.core.store.schema import (
     feedback,
-    hidden_videos,
     video_ratings,
     videos,
     watch_history,
@@ -49,10 +49,10 @@ class CandidateSelection:
     excluded: dict[str, int]  # reason -> videos left out for it (first reason that applied)
 
 
-# Why a video is left out, in the order the reasons are checked.
+# Why a video is left out, in the order the reasons are checked (then "hidden" and
+# "channel_blocked", from the latest visibility change of the video or its channel).
 EXCLUSION_TABLES = {
     "feedback": feedback.c.video_id,
-    "hidden": hidden_videos.c.video_id,
     "watched": watch_history.c.video_id,
     "rated": video_ratings.c.video_id,
 }
@@ -71,7 +71,7 @@ def select_candidates(
     conn: Connection, now: datetime, days: float, *, only_ids: Iterable[str] | None = None
 ) -> CandidateSelection:
     """Videos published in the ``days`` before ``now`` (none from the future), minus those the
-    user gave feedback on, hid, watched or rated. ``only_ids`` narrows to known ids (used to
+    user gave feedback on, watched, rated or hid, and those of channels the user blocked. ``only_ids`` narrows to known ids (used to
     re-check an earlier selection just before the feed is written)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -97,6 +97,15 @@ def select_candidates(
         hit = _ids(conn, column, remaining)
         excluded[reason] = len(hit)
         remaining -= hit
+    hidden = set(hidden_now(conn, "video")) & remaining
+    excluded["hidden"] = len(hidden)
+    remaining -= hidden
+    blocked_channels = set(hidden_now(conn, "channel"))
+    blocked = {
+        r.video_id for r in rows if r.video_id in remaining and r.channel_id in blocked_channels
+    }
+    excluded["channel_blocked"] = len(blocked)
+    remaining -= blocked
     return CandidateSelection(
         candidates=[r for r in rows if r.video_id in remaining],
         published_in_window=len(rows),

@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from vrdndi_pipeline.core.embeddings.cached import TextEncoder, title_vectors, video_vectors
 from vrdndi_pipeline.core.feed.candidates import FeedCandidate
+from vrdndi_pipeline.core.feed.ranker_reasons import ranker_reasons
+from vrdndi_pipeline.core.feed.reasons import Reason
 from vrdndi_pipeline.core.model.context_features import ContextEvent, event_text
 from vrdndi_pipeline.core.ranker.model import RankerModel
 from vrdndi_pipeline.core.ranker.moment_features import MomentContext, moment_context, row_features
@@ -43,9 +45,13 @@ def ranker_scores(
     candidates: Sequence[FeedCandidate],
     vectors: np.ndarray,
     context: MomentContext,
-) -> tuple[np.ndarray, np.ndarray]:
-    """P(interested) and P(good time now) of every candidate at the moment of ``context``."""
+    local: datetime,
+) -> tuple[np.ndarray, np.ndarray, list[list[Reason]]]:
+    """P(interested), P(good time now) and the reasons of every candidate at the moment of
+    ``context`` (``local``: that moment in the user's zone)."""
     durations = [None if c.duration_s is None else float(c.duration_s) for c in candidates]
+    channels = [c.channel_title for c in candidates]
     features = [row_features(context, v, d) for v, d in zip(vectors, durations, strict=True)]
-    interest = model.interest_probability(vectors, [c.channel_title for c in candidates])
-    return interest, model.productive_probability(features, vectors)
+    interest = model.interest_probability(vectors, channels)
+    reasons = ranker_reasons(model, features, vectors, channels, durations, context, local)
+    return interest, model.productive_probability(features, vectors), reasons

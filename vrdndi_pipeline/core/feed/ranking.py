@@ -1,25 +1,46 @@
-"""From scores to a feed: one combined score, then a diversity rule, then ranks 1..n."""
+"""From scores to a feed: one combined score, a diversified order, exploration slots, ranks."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
+import numpy as np
 
-Diversity = Literal["channel_cap", "none"]
+from vrdndi_pipeline.core.feed.candidates import FeedCandidate
+from vrdndi_pipeline.core.feed.diversity import mmr_order
+from vrdndi_pipeline.core.feed.exploration import generation_seed, place_with_exploration
+from vrdndi_pipeline.core.feed.reasons import Reason, explore_reason, top_reasons
+
+Diversity = Literal["mmr", "channel_cap", "none"]
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredCandidate:
     candidate: FeedCandidate
     interest: float | None  # P(interested)
-    productive: float | None  # P(right time now)
+    productive: float | None  # P(good time now)
     combined: float  # what the ranking sorts by
-    explanation: str
+    reasons: tuple[Reason, ...] = ()  # every candidate reason; the card shows the top ones
+    explored: bool = False  # an exploration slot chose it
+    propensity: float | None = None  # P(chosen for its slot), once placed
+
+    def with_reasons(self, *extra: Reason | None) -> ScoredCandidate:
+        return replace(self, reasons=(*self.reasons, *(r for r in extra if r is not None)))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOrder:
+    """How a list of scored candidates becomes a feed."""
+
+    diversity: Diversity = "mmr"
+    relevance_weight: float = 0.8  # MMR's λ
+    max_per_channel: int = 3
+    page_size: int = 21
+    exploration_share: float = 0.1
 
 
 def combined_score(interest: float, productive: float, interest_weight: float = 0.5) -> float:
@@ -44,34 +65,62 @@ def diversify(
     rule: Diversity = "channel_cap",
     max_per_channel: int = 3,
     page_size: int = 21,
+    vectors: Mapping[str, np.ndarray] | None = None,
+    relevance_weight: float = 0.8,
 ) -> list[ScoredCandidate]:
-    """Order ``items`` for the feed.
+    """Order ``items`` for the feed, never dropping one.
 
-    ``channel_cap``: greedy by score, but no page of ``page_size`` cards holds more than
-    ``max_per_channel`` videos of one channel; when only capped channels are left, the best
-    remaining video is taken anyway (the feed never drops a candidate). ``none``: by score.
+    ``mmr``: maximal marginal relevance over the videos' embeddings (``vectors``, by video id)
+    with the channel cap (:mod:`~vrdndi_pipeline.core.feed.diversity`); ``channel_cap``: by
+    score, but no page of ``page_size`` cards holds more than ``max_per_channel`` videos of one
+    channel while other channels are left; ``none``: by score.
     """
     ordered = sorted(items, key=_key)
     if rule == "none":
         return ordered
-    if rule != "channel_cap":
-        raise ValueError(f"unknown diversity rule {rule!r}: use 'channel_cap' or 'none'")
-    if max_per_channel < 1 or page_size < 1:
-        raise ValueError("max_per_channel and page_size must be positive")
-    remaining = list(ordered)
-    result: list[ScoredCandidate] = []
-    page: Counter[str] = Counter()
-    while remaining:
-        if len(result) % page_size == 0:
-            page.clear()
-        pick = next(
-            (i for i, item in enumerate(remaining) if page[_channel(item)] < max_per_channel),
-            0,
-        )
-        item = remaining.pop(pick)
-        page[_channel(item)] += 1
-        result.append(item)
-    return result
+    if rule not in ("mmr", "channel_cap"):
+        raise ValueError(f"unknown diversity rule {rule!r}: use 'mmr', 'channel_cap' or 'none'")
+    stored = vectors or {}
+    order = mmr_order(
+        ordered,
+        [i.combined for i in ordered],
+        [stored.get(i.candidate.video_id) for i in ordered],
+        _channel,
+        relevance_weight=relevance_weight if rule == "mmr" else 1.0,
+        max_per_channel=max_per_channel,
+        page_size=page_size,
+    )
+    return [ordered[i] for i in order]
+
+
+def order_feed(
+    items: Sequence[ScoredCandidate],
+    order: FeedOrder,
+    *,
+    generation: str,
+    vectors: Mapping[str, np.ndarray] | None = None,
+) -> list[ScoredCandidate]:
+    """The feed: diversified, then slot by slot with exploration (seeded by ``generation``);
+    every item carries the probability it was placed with, explored ones say so first."""
+    ranked = diversify(
+        items,
+        rule=order.diversity,
+        max_per_channel=order.max_per_channel,
+        page_size=order.page_size,
+        vectors=vectors,
+        relevance_weight=order.relevance_weight,
+    )
+    placed = place_with_exploration(
+        len(ranked), order.exploration_share, generation_seed(generation)
+    )
+    out = []
+    for p in placed:
+        item = ranked[p.index]
+        reasons = top_reasons(item.reasons)
+        if p.explored:
+            reasons = (explore_reason(), *reasons[:2])
+        out.append(replace(item, explored=p.explored, propensity=p.propensity, reasons=reasons))
+    return out
 
 
 def _channel(item: ScoredCandidate) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from vrdndi_pipeline.core.feed.ranking import ScoredCandidate
+from vrdndi_pipeline.core.feed.reasons import reasons_to_json
 
 
 def feed_rows(
@@ -34,11 +35,34 @@ def feed_rows(
             "combined_score": item.combined,
             "ranking": ranking,
             "model_version": model_version,
-            "explanation": item.explanation,
             "generation": generation,
             "generated_at": generated_at,
+            "reasons": reasons_to_json(item.reasons),
+            "explored": item.explored,
+            "propensity": item.propensity,
         }
         for rank, item in enumerate(ranked, start=1)
+    ]
+
+
+EXPOSURE_COLUMNS = (
+    "generation",
+    "video_id",
+    "rank",
+    "explored",
+    "propensity",
+    "ranking",
+    "model_version",
+    "generated_at",
+)
+
+
+def exposure_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``feed_exposures`` rows of written feed rows (those placed by the exploration policy)."""
+    return [
+        {**{c: r[c] for c in EXPOSURE_COLUMNS}, "score": r["combined_score"]}
+        for r in rows
+        if r["propensity"] is not None
     ]
 
 

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.ranking import ScoredCandidate, combined_score
+from vrdndi_pipeline.core.feed.reasons import Reason, age_reason
 from vrdndi_pipeline.core.model.examples import TrainingExample
+
+if TYPE_CHECKING:
+    from vrdndi_pipeline.core.model.baseline import BaselineModel
 
 CHAMPION = "champion"
 INTEREST_BASELINE = "interest-baseline"
@@ -27,23 +32,13 @@ def champion_scores(
     candidates: Sequence[FeedCandidate],
     interest: Sequence[float],
     productive: Sequence[float],
+    reasons: Sequence[Sequence[Reason]],
     *,
-    model_version: str,
-    context_summary: str,
     interest_weight: float = 0.5,
 ) -> list[ScoredCandidate]:
     return [
-        ScoredCandidate(
-            candidate=c,
-            interest=i,
-            productive=p,
-            combined=combined_score(i, p, interest_weight),
-            explanation=(
-                f"{_pct(p)} right for now ({context_summary}); {_pct(i)} likely to interest you "
-                f"(model v{model_version})"
-            ),
-        )
-        for c, i, p in zip(candidates, interest, productive, strict=True)
+        ScoredCandidate(c, i, p, combined_score(i, p, interest_weight), tuple(r))
+        for c, i, p, r in zip(candidates, interest, productive, reasons, strict=True)
     ]
 
 
@@ -55,37 +50,62 @@ def fallback_scores(
     *,
     seed: int = 42,
 ) -> tuple[str, list[ScoredCandidate]]:
-    """The cold-start ranking and its scores (see the module docstring)."""
+    """The cold-start ranking and its scores (see the module docstring). The baseline's reasons
+    are the words that raised a video's score most; recency's, how new it is."""
     labels = [e.interest_label for e in interest_examples if e.interest_label is not None]
     if min(labels.count(0), labels.count(1)) >= MIN_BASELINE_LABELS:
         from vrdndi_pipeline.core.model.baseline import train_baseline
 
         model = train_baseline(list(interest_examples), seed=seed)
-        probs = model.predict_proba([_as_example(c) for c in candidates])["interest"]
+        examples = [_as_example(c) for c in candidates]
+        probs = model.predict_proba(examples)["interest"]
+        words = baseline_word_reasons(model, examples)
         return INTEREST_BASELINE, [
-            ScoredCandidate(
-                candidate=c,
-                interest=float(p),
-                productive=None,
-                combined=float(p),
-                explanation=(
-                    f"No trained model yet: {_pct(float(p))} interest from your "
-                    f"{len(labels)} labels (word-based baseline, ignores what you are doing)"
-                ),
-            )
-            for c, p in zip(candidates, probs.tolist(), strict=True)
+            ScoredCandidate(c, float(p), None, float(p), tuple(w))
+            for c, p, w in zip(candidates, probs.tolist(), words, strict=True)
         ]
     window_s = candidate_days * 86400.0
     return RECENCY, [
         ScoredCandidate(
-            candidate=c,
-            interest=None,
-            productive=None,
-            combined=max(0.0, 1.0 - (now - c.published_at).total_seconds() / window_s),
-            explanation="No trained model and too few labels yet: newest uploads first",
+            c,
+            None,
+            None,
+            combined := max(0.0, 1.0 - (now - c.published_at).total_seconds() / window_s),
+            (age_reason(c.published_at, now, 0.1 + combined),),
         )
         for c in candidates
     ]
+
+
+def baseline_word_reasons(
+    model: BaselineModel, examples: Sequence[TrainingExample], top: int = 2
+) -> list[list[Reason]]:
+    """Per video, the (up to ``top``) words whose TF-IDF weight times the interest coefficient
+    raised its score most: "mentions “rust”, “compiler”"."""
+    clf = model.classifiers.get("interest")
+    if isinstance(clf, float) or clf is None or not examples:
+        return [[] for _ in examples]
+    names = model.vectorizer.get_feature_names_out()
+    coef = clf.coef_[0][: len(names)]
+    if list(clf.classes_).index(1) == 0:
+        coef = -coef
+    x = model._features(examples)[:, : len(names)].tocsr()
+    out = []
+    for row in range(x.shape[0]):
+        start, end = x.indptr[row], x.indptr[row + 1]
+        terms = [
+            (float(v * coef[j]), str(names[j]))
+            for j, v in zip(x.indices[start:end], x.data[start:end], strict=True)
+        ]
+        best = [t for t in sorted(terms, reverse=True) if t[0] > 0][:top]
+        if not best:
+            out.append([])
+            continue
+        quoted = ", ".join(f"“{word}”" for _, word in best)
+        out.append(
+            [Reason("words", f"mentions {quoted}, like videos you liked", sum(w for w, _ in best))]
+        )
+    return out
 
 
 def _as_example(c: FeedCandidate) -> TrainingExample:
@@ -99,7 +119,3 @@ def _as_example(c: FeedCandidate) -> TrainingExample:
         interest_label=None,
         productive_label=None,
     )
-
-
-def _pct(p: float) -> str:
-    return f"{round(100 * p)} %"

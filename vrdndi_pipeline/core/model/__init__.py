@@ -39,6 +39,7 @@ _EXPORTS = {
         "encode_candidates",
         "score_encoded",
         "score_videos",
+        "score_with_context_effect",
     ),
     "splits": ("DataSplit", "NotEnoughData", "split_examples"),
     "evaluation": ("evaluate",),
@@ -91,6 +92,7 @@ __all__ = [
     "save_adapter",
     "score_encoded",
     "score_videos",
+    "score_with_context_effect",
     "seed_everything",
     "shared_context_encoder",
     "split_examples",
@@ -161,6 +163,7 @@ if TYPE_CHECKING:
         encode_candidates,
         score_encoded,
         score_videos,
+        score_with_context_effect,
     )
     from vrdndi_pipeline.core.model.splits import (
         DataSplit,

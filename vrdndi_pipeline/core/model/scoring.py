@@ -79,16 +79,32 @@ def score_encoded(
     *,
     batch_size: int = 32,
 ) -> tuple[list[float], list[float]]:
-    """P(interested) and P(right time now) per row of ``dataset`` (already encoded, e.g. read
+    """P(interested) and P(good time now) per row of ``dataset`` (already encoded, e.g. read
     back from ``encoded_inference_tensors``). The interest score comes from
     ``interest_dataset`` (the same rows without context) when given."""
+    interest, productive, _ = score_with_context_effect(
+        model, dataset, interest_dataset, batch_size=batch_size
+    )
+    return interest, productive
+
+
+def score_with_context_effect(
+    model: HybridProductiveModel,
+    dataset: EncodedDataset,
+    interest_dataset: EncodedDataset | None = None,
+    *,
+    batch_size: int = 32,
+) -> tuple[list[float], list[float], list[float] | None]:
+    """:func:`score_encoded` and, when ``interest_dataset`` (the rows without context) is
+    given, P(good time now) without the context token too: what the moment adds to a video."""
     with_context = predict(model, dataset, batch_size)
-    interest = with_context.interest_prob
+    interest, without = with_context.interest_prob, None
     if interest_dataset is not None:
         if len(interest_dataset) != len(dataset):
             raise ValueError("interest_dataset must hold the same rows as dataset")
-        interest = predict(model, interest_dataset, batch_size).interest_prob
-    return interest.tolist(), with_context.productive_prob.tolist()
+        context_free = predict(model, interest_dataset, batch_size)
+        interest, without = context_free.interest_prob, context_free.productive_prob.tolist()
+    return interest.tolist(), with_context.productive_prob.tolist(), without
 
 
 def encode_candidates(

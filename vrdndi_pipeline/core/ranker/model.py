@@ -112,6 +112,13 @@ class RankerModel:
             rates.append((liked + prior * m) / (rows + m) if rows + m > 0 else prior)
         return np.array(rates)
 
+    def channel_contribution(self, channel: str | None) -> float:
+        """The channel term of the interest head's log-odds for a video of ``channel``."""
+        if self.interest_coef is None:
+            return 0.0
+        rate = self.channel_rates([channel])[0]
+        return float(self.interest_coef[-1]) * _CHANNEL_SCALE * (rate - self.interest_prior)
+
     def interest_probability(
         self, video_vectors: np.ndarray, channels: Sequence[str | None]
     ) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +30,7 @@ from vrdndi_pipeline.core.selection.scorecard import (
     same_rows,
     scorecard,
 )
+from vrdndi_pipeline.core.store.model_selections import ModelSelection
 
 CHAMPION = "champion"
 
@@ -59,6 +61,7 @@ class SelectionResult:
     run_ids: dict[str, str]
     table_markdown: str
     table_plain: str
+    labels: dict[str, str]  # card name -> how the table names it ("ranker v3")
 
 
 def _first(frame: pd.DataFrame, column: str) -> str:
@@ -134,4 +137,38 @@ def select_champion(
         run_ids={name: _first(f, "mlflow_run_id") for name, f in candidates.items()},
         table_markdown=markdown_table(rows, footer),
         table_plain=plain_table(rows),
+        labels=labels,
+    )
+
+
+def selection_record(
+    result: SelectionResult,
+    champion: tuple[str, str] | None,
+    labels_total: int,
+    at: datetime,
+) -> ModelSelection:
+    """What the feed's status line needs from a selection: each model's productive ROC-AUC
+    (with its interval) under the table's names, the decision and the versions."""
+    scores = {}
+    for name, card in result.cards.items():
+        auc = card.productive.roc_auc if card.productive is not None else None
+        if auc is not None:
+            scores[name] = {
+                "label": result.labels.get(name, name),
+                "auc": auc.value,
+                "low": auc.low,
+                "high": auc.high,
+            }
+    return ModelSelection(
+        selected_at=at,
+        champion_version=champion[0] if champion else None,
+        champion_family=champion[1] if champion else None,
+        labels_total=labels_total,
+        summary={
+            "promoted": result.decision.promote,
+            "winner": result.decision.winner,
+            "reason": result.decision.reason,
+            "versions": result.versions,
+            "scores": scores,
+        },
     )

@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
-from vrdndi_pipeline.core.store.schema import feed_generation, feed_predictions
+from vrdndi_pipeline.core.feed.reasons import Reason, reasons_from_json
+from vrdndi_pipeline.core.store.schema import feed_exposures, feed_generation, feed_predictions
 
 FEED_COLUMNS = tuple(c.name for c in feed_predictions.columns)
 
@@ -36,9 +38,11 @@ class FeedItem:
     combined_score: float
     ranking: str
     model_version: str
-    explanation: str | None
     generation: str
     generated_at: datetime
+    reasons: tuple[Reason, ...] = ()  # the top reasons, strongest first
+    explored: bool = False  # an exploration slot chose it
+    propensity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +117,29 @@ def read_feed_page(conn: Connection, offset: int = 0, limit: int = 21) -> list[F
     result = conn.execute(
         select(feed_predictions).order_by(feed_predictions.c.rank).offset(offset).limit(limit)
     )
-    return [FeedItem(**row._mapping) for row in result]
+    return [
+        FeedItem(
+            **{
+                **row._mapping,
+                "reasons": reasons_from_json(row.reasons),
+                "explored": bool(row.explored),
+            }
+        )
+        for row in result
+    ]
+
+
+def record_exposures(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Append the shown videos of a feed to ``feed_exposures`` (a row already logged for the
+    same generation and video is kept as it was)."""
+    if not rows:
+        return 0
+    name = conn.dialect.name
+    dialect_insert = postgresql.insert if name == "postgresql" else sqlite.insert
+    statement = dialect_insert(feed_exposures).on_conflict_do_nothing(
+        index_elements=["generation", "video_id"]
+    )
+    return conn.execute(statement, [dict(r) for r in rows]).rowcount or 0
 
 
 def current_generation(conn: Connection) -> FeedGeneration | None:

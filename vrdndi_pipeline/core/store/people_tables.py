@@ -1,4 +1,4 @@
-"""Rows people write: feedback clicks, labeller labels, hidden videos; and run failures.
+"""Rows people write: feedback clicks, labeller labels, hides and channel blocks; run failures.
 
 These rows are never deleted by the pipeline. Every write is idempotent, so a retried click or
 a re-saved label never doubles a row.
@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.schema import (
     feedback,
-    hidden_videos,
     interest_labels,
     run_failures,
+    visibility_changes,
 )
 from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
 
@@ -96,16 +96,84 @@ def upsert_interest_labels(conn: Connection, rows: Iterable[Mapping[str, Any]]) 
     )
 
 
-def hide_video(conn: Connection, video_id: str, hidden_at: datetime) -> bool:
-    """Never show ``video_id`` in the feed again; ``False`` if it was hidden already."""
-    if not is_video_id(video_id):
-        raise ValueError(f"not a YouTube video id: {video_id!r}")
+@dataclass(frozen=True, slots=True)
+class VisibilityChange:
+    """Hide (``hidden=True``) or restore a video, block or unblock a channel. ``change_id`` is
+    the idempotency key; the latest change of a target wins."""
+
+    change_id: str
+    target: str  # video | channel
+    target_id: str
+    label: str | None  # the video's title or the channel's name, for the "hidden" list
+    hidden: bool
+    created_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.target not in ("video", "channel"):
+            raise ValueError(f"target must be 'video' or 'channel', got {self.target!r}")
+        if self.target == "video" and not is_video_id(self.target_id):
+            raise ValueError(f"not a YouTube video id: {self.target_id!r}")
+        if not self.target_id or len(self.target_id) > 64:
+            raise ValueError("a channel id must be 1 to 64 characters")
+        if not self.change_id or len(self.change_id) > 64:
+            raise ValueError("change_id must be 1 to 64 characters")
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+
+
+def record_visibility(conn: Connection, change: VisibilityChange) -> bool:
+    """Append ``change``; ``False`` if its ``change_id`` is stored already (a retry)."""
     statement = (
-        _insert(conn, hidden_videos)
-        .on_conflict_do_nothing(index_elements=["video_id"])
-        .returning(hidden_videos.c.video_id)
+        _insert(conn, visibility_changes)
+        .on_conflict_do_nothing(index_elements=["change_id"])
+        .returning(visibility_changes.c.id)
     )
-    return bool(conn.execute(statement, [{"video_id": video_id, "hidden_at": hidden_at}]).all())
+    row = {
+        "change_id": change.change_id,
+        "target": change.target,
+        "target_id": change.target_id,
+        "label": change.label,
+        "hidden": change.hidden,
+        "created_at": change.created_at,
+    }
+    return bool(conn.execute(statement, [row]).all())
+
+
+def hidden_now(conn: Connection, target: str) -> dict[str, VisibilityChange]:
+    """Targets (``video`` or ``channel``) whose latest change hides them, with that change."""
+    rows = conn.execute(
+        select(visibility_changes)
+        .where(visibility_changes.c.target == target)
+        .order_by(visibility_changes.c.created_at, visibility_changes.c.id)
+    )
+    latest: dict[str, VisibilityChange] = {}
+    for row in rows:
+        m = row._mapping
+        latest[m["target_id"]] = VisibilityChange(
+            m["change_id"],
+            m["target"],
+            m["target_id"],
+            m["label"],
+            bool(m["hidden"]),
+            m["created_at"],
+        )
+    return {k: v for k, v in latest.items() if v.hidden}
+
+
+def latest_feedback(conn: Connection, video_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """The latest feedback value per video and kind (``{"interest": 1, "productive": 0}``):
+    what the feed's toggles show as pressed. A later click replaces an earlier one."""
+    wanted = list(dict.fromkeys(video_ids))
+    state: dict[str, dict[str, int]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            select(feedback.c.video_id, feedback.c.kind, feedback.c.value)
+            .where(feedback.c.video_id.in_(wanted[start : start + 500]))
+            .order_by(feedback.c.created_at, feedback.c.id)
+        )
+        for video_id, kind, value in rows:
+            state.setdefault(video_id, {})[kind] = int(value)
+    return state
 
 
 def count_labels(conn: Connection) -> int:

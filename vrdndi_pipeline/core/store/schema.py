@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 
 # Stable constraint names so that migrations and PostgreSQL agree.
@@ -167,9 +169,25 @@ feed_predictions = Table(
     Column("combined_score", Float, nullable=False, comment="what the ranking sorted by"),
     Column("ranking", String(32), nullable=False, comment="champion | interest-baseline | recency"),
     Column("model_version", String(64), nullable=False, comment="champion version, or 'none'"),
-    Column("explanation", Text, comment="a short 'why this video' line"),
     Column("generation", String(32), nullable=False, comment="id of the refresh that wrote it"),
     Column("generated_at", UtcDateTime, nullable=False),
+    Column(
+        "reasons",
+        Text,
+        nullable=False,
+        server_default="[]",
+        comment="why this video: JSON list of {kind, text, weight}",
+    ),
+    Column(
+        "explored",
+        Boolean,
+        nullable=False,
+        server_default=false(),
+        comment="true when an exploration slot chose it",
+    ),
+    Column(
+        "propensity", Float, comment="probability with which the feed's policy put it in its slot"
+    ),
     comment="The current feed, replaced as a whole in one transaction; one row per video.",
 )
 Index("ix_feed_predictions_rank", feed_predictions.c.rank, unique=True)
@@ -186,12 +204,49 @@ feed_generation = Table(
     "replaced in the same transaction as the feed.",
 )
 
-hidden_videos = Table(
-    "hidden_videos",
+feed_exposures = Table(
+    "feed_exposures",
     metadata,
+    Column("generation", String(32), primary_key=True),
     Column("video_id", String(11), primary_key=True),
-    Column("hidden_at", UtcDateTime, nullable=False),
-    comment="Videos the user hid in the feed site; never shown again. One row per video.",
+    Column("rank", Integer, nullable=False),
+    Column("explored", Boolean, nullable=False),
+    Column("propensity", Float, nullable=False),
+    Column("score", Float, nullable=False, comment="the ranking's combined score"),
+    Column("ranking", String(32), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("generated_at", UtcDateTime, nullable=False),
+    comment="Every video every feed showed, with the probability it was chosen with; "
+    "append-only (offline evaluation of future rankers).",
+)
+
+visibility_changes = Table(
+    "visibility_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("change_id", String(64), nullable=False, unique=True),
+    Column("target", String(8), nullable=False, comment="video | channel"),
+    Column("target_id", String(64), nullable=False),
+    Column("label", Text, comment="the video's title or the channel's name"),
+    Column("hidden", Boolean, nullable=False, comment="true: hide; false: restore"),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("target IN ('video', 'channel')", name="target"),
+    comment="Hide / restore of a video and block / unblock of a channel in the feed site, "
+    "append-only; the latest change per target wins.",
+)
+Index("ix_visibility_changes_target", visibility_changes.c.target, visibility_changes.c.target_id)
+
+model_selections = Table(
+    "model_selections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("selected_at", UtcDateTime, nullable=False),
+    Column("champion_version", String(64), comment="after the selection"),
+    Column("champion_family", String(16)),
+    Column("labels_total", Integer, nullable=False, comment="labels when training started"),
+    Column("summary", Text, nullable=False, comment="JSON: candidates and scores"),
+    comment="One row per champion selection (champion_model): what was trained, what was "
+    "promoted and why; append-only.",
 )
 
 run_failures = Table(
