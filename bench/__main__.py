@@ -22,6 +22,7 @@ BENCHMARKS = {
     "fusion_quality": "bench.bench_fusion_quality",
     "ranker": "bench.bench_ranker",
     "lora_probe": "bench.bench_lora_probe",
+    "feed_diversity": "bench.bench_feed_diversity",
 }
 
 

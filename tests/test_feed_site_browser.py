@@ -62,7 +62,7 @@ def card_count(page: Any) -> int:
     return int(page.locator(CARD).count())
 
 
-def test_open_click_correct_timing_back(feed_server: Any, chromium: Any, tmp_path: Path) -> None:
+def test_open_click_good_time_now_back(feed_server: Any, chromium: Any, tmp_path: Path) -> None:
     url, engine = feed_server()
     secret = tmp_path / "secrets" / "feed-storage-secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600  # made on the first start
@@ -103,18 +103,18 @@ def test_open_click_correct_timing_back(feed_server: Any, chromium: Any, tmp_pat
         assert frame.get_attribute("src") == (
             f"https://www.youtube-nocookie.com/embed/{video_id('v', 30)}"
         )
-        page.get_by_text("Why this video:").wait_for()
+        page.get_by_text("Why this video").wait_for()
         page.screenshot(path=str(tmp_path / "player.png"))
 
-        page.get_by_role("button", name="Correct timing").click()
-        page.get_by_text("Saved: Correct timing ✓").wait_for()
+        page.get_by_role("button", name="Good time now (g)").click()
+        page.get_by_text("Saved: Good time now ✓").wait_for()
         rows = feedback_rows(engine)
         assert [(r["video_id"], r["kind"], r["value"], r["timezone"]) for r in rows] == [
             (video_id("v", 30), "productive", 1, "Europe/Berlin")
         ]
         page.screenshot(path=str(tmp_path / "acknowledged.png"))
 
-        page.get_by_role("button", name="Back to feed").click()
+        page.get_by_role("button", name="Back to feed (Esc)").click()
         frame.wait_for(state="detached")
         page.wait_for_timeout(400)  # the dialog's closing animation restores the scroll
         assert card_count(page) == 42
@@ -162,9 +162,122 @@ def test_hostile_titles_render_as_text(feed_server: Any, chromium: Any, tmp_path
         page.screenshot(path=str(tmp_path / "hostile-titles.png"), full_page=True)
 
         titles.nth(0).click()
-        page.get_by_role("button", name="Interest", exact=True).wait_for()
+        page.get_by_role("button", name="Interesting (i)", exact=True).wait_for()
         assert page.locator(".q-dialog [dir=auto]").first.inner_text() == HOSTILE[0]
         assert page.evaluate("window.__pwned") is None
         page.screenshot(path=str(tmp_path / "hostile-player.png"))
+    finally:
+        page.close()
+
+
+# Every element with its own text: its colour over the composited backgrounds of its
+# ancestors (WCAG 2 contrast of relative luminances); those under 4.5:1 come back.
+LOW_CONTRAST_JS = """
+() => {
+  // a canvas turns any CSS colour (rgb, oklch, color()) into sRGB bytes
+  const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const parse = c => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = 'rgba(0,0,0,0)';
+    ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255]; };
+  const over = (top, bottom) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]); };
+  const lum = c => { const f = v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const background = el => { const chain = [];
+    for (let e = el; e; e = e.parentElement) chain.push(e);
+    let bg = [255, 255, 255, 1];
+    for (const e of chain.reverse()) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) bg = over(c, bg); }
+    return bg; };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3)
+      .map(n => n.textContent.trim()).join('');
+    const style = getComputedStyle(el);
+    if (!text || style.visibility === 'hidden' || !el.getClientRects().length) continue;
+    const bg = background(el);
+    const fg = over(parse(style.color), bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) bad.push([text.slice(0, 40), Math.round(ratio * 100) / 100]);
+  }
+  return bad;
+}
+"""
+
+
+def test_keyboard_toggles_undo_and_contrast(
+    feed_server: Any, chromium: Any, tmp_path: Path
+) -> None:
+    url, engine = feed_server()
+    write_feed(engine, feed_rows(30, ranking="interest-baseline"))
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.route(re.compile(r"^https://i\.ytimg\.com/"), lambda route: route.abort("failed"))
+    try:
+        page.goto(url)
+        page.locator(CARD).nth(20).wait_for(state="visible")
+        assert page.evaluate(LOW_CONTRAST_JS) == []  # the grid, the fallback notice, badges
+
+        # Tab reaches the first card (after the header's button), Enter opens it
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('vr-card')"):
+                break
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert focused == "Open Video 1 of gen-1"
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"  # focus is visible
+        page.keyboard.press("Enter")
+        page.locator("iframe").wait_for(state="attached")
+        page.get_by_text("Why this video").wait_for()
+        assert page.evaluate(LOW_CONTRAST_JS) == []  # the player
+
+        page.keyboard.press("g")  # Good time now, on its key
+        page.get_by_text("Saved: Good time now ✓").wait_for()
+        page.keyboard.press("i")
+        page.get_by_text("Saved: Interesting ✓").wait_for()
+        good = page.get_by_role("button", name="Good time now (g)")
+        assert good.get_attribute("aria-pressed") == "true"
+        assert page.get_by_role("button", name="Not now (n)").get_attribute("aria-pressed") == (
+            "false"
+        )
+        page.keyboard.press("Escape")
+        page.locator("iframe").wait_for(state="detached")
+        first = page.locator(CARD).first
+        assert sorted(first.locator(".vr-mark").all_inner_texts()) == [
+            "Good time now",
+            "Interesting",
+        ]
+        page.reload()  # the state comes back from the database
+        page.locator(CARD).nth(20).wait_for(state="visible")
+        assert sorted(page.locator(CARD).first.locator(".vr-mark").all_inner_texts()) == [
+            "Good time now",
+            "Interesting",
+        ]
+        page.locator(CARD).first.click()
+        good.wait_for()
+        assert good.get_attribute("aria-pressed") == "true"
+        assert [(r["kind"], r["value"]) for r in feedback_rows(engine)] == [
+            ("productive", 1),
+            ("interest", 1),
+        ]
+
+        page.keyboard.press("h")  # hide, then undo right where the card was
+        page.get_by_text("Hidden: “Video 1 of gen-1”.").wait_for()
+        assert page.evaluate(LOW_CONTRAST_JS) == []  # the undo card and notification
+        page.get_by_role("button", name="Undo").click()
+        page.locator(TITLE).first.wait_for()
+        page.wait_for_function(
+            "() => document.querySelector('.vr-card [dir=auto]').innerText === "
+            "'Video 1 of gen-1'"
+        )
+        page.screenshot(path=str(tmp_path / "keyboard.png"), full_page=True)
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.get_by_role("button", name="Hidden").click()
+        page.get_by_text("Hidden videos and channels").wait_for()
+        assert page.evaluate(LOW_CONTRAST_JS) == []
+        page.screenshot(path=str(tmp_path / "narrow-hidden.png"))
     finally:
         page.close()

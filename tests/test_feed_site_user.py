@@ -37,7 +37,7 @@ from tests.test_feed_site import (
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, replace_feed
 from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
-from vrdndi_pipeline.core.store.schema import hidden_videos
+from vrdndi_pipeline.core.store.schema import visibility_changes
 from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
 from vrdndi_ui.feed.feed_site import build_feed_site
 
@@ -172,6 +172,7 @@ async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_fe
     await user.should_see("0:01:05")  # duration of rank 1 (65 s), as h:mm:ss
     await user.should_see("Channel 0 · 1 h ago")
     await user.should_see("model v3")
+    await user.should_see("90 % match")
 
     user.find("Load more").click()
     assert len(cards(user)) == 42
@@ -254,17 +255,20 @@ async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_fee
     assert frame.props["src"] == f"https://www.youtube-nocookie.com/embed/{video_id('v', 2)}"
     titles = {e.text for e in user.find(marker="player-title").elements}
     assert titles == {"Video 3 of gen-1"}
-    await user.should_see("Why this video: #3 by the trained model: interest 90%")
-    for label in ("Interest", "Uninterest", "Correct timing", "Not now", "Back to feed", "Hide"):
+    await user.should_see("Why this video")
+    await user.should_see("a 3 min video")  # its stored reason
+    for label in ("Interesting", "Not interested", "Good time now", "Not now", "Back to feed"):
         await user.should_see(label)
+    await user.should_see("Hide")
+    await user.should_see("Not interested in Channel 2")
 
 
 @pytest.mark.parametrize(
     ("marker", "label", "kind", "value"),
     [
-        ("feedback-interest-1", "Interest", "interest", 1),
-        ("feedback-interest-0", "Uninterest", "interest", 0),
-        ("feedback-productive-1", "Correct timing", "productive", 1),
+        ("feedback-interest-1", "Interesting", "interest", 1),
+        ("feedback-interest-0", "Not interested", "interest", 0),
+        ("feedback-productive-1", "Good time now", "productive", 1),
         ("feedback-productive-0", "Not now", "productive", 0),
     ],
 )
@@ -290,11 +294,71 @@ async def test_each_feedback_button_appends_exactly_one_row(
     assert abs(row["created_at"] - NOW.now(row["created_at"].tzinfo)) < timedelta(minutes=1)
     assert row["created_at"].utcoffset() == timedelta(0)
     assert len(row["click_id"]) == 32
+    assert pressed(user, kind) == value
 
-    user.find(marker=marker).click()  # a second click is a second row, with its own id
-    await eventually(lambda: [e.text for e in acks(user)] == [f"Saved: {label} ✓"] * 2)
-    rows = feedback_rows(engine)
-    assert len(rows) == 2 and rows[0]["click_id"] != rows[1]["click_id"]
+    user.find(marker=marker).click()  # pressed already: nothing new to say
+    await user.should_see(f"“{label}” is already saved for this video")
+    assert len(feedback_rows(engine)) == 1
+
+
+def pressed(user: User, kind: str) -> int | None:
+    """The value of the pressed toggle of ``kind`` in the open player (``None``: neither)."""
+    values = [
+        value
+        for value in (0, 1)
+        for e in user.find(marker=f"feedback-{kind}-{value}").elements
+        if e.props.get("aria-pressed") == "true"
+    ]
+    assert len(values) <= 1
+    return values[0] if values else None
+
+
+def card_marks(user: User, video: str) -> list[str]:
+    """The toggle marks shown on the grid card of ``video``."""
+    found = []
+    for kind in ("interest", "productive"):
+        try:
+            elements = user.find(marker=f"mark-{kind}").elements
+        except AssertionError:
+            continue
+        found += [
+            e.text
+            for e in elements
+            if any(f"card-{video}" in a._markers for a in e.ancestors())
+        ]
+    return sorted(found)
+
+
+@on_own_loop
+async def test_toggles_are_either_or_and_keep_their_state_across_reopen_and_reload(
+    engine: Any, open_feed: Any
+) -> None:
+    write_feed(engine, feed_rows(5))
+    user = await open_feed()
+    video = video_id("v", 2)
+    user.find(marker=f"card-{video}").click()
+    assert pressed(user, "interest") is None and pressed(user, "productive") is None
+    user.find(marker="feedback-interest-1").click()
+    await user.should_see("Saved: Interesting ✓", retries=50)
+    user.find(marker="feedback-productive-0").click()
+    await user.should_see("Saved: Not now ✓", retries=50)
+    user.find(marker="feedback-productive-1").click()  # changed my mind: a new row
+    await user.should_see("Saved: Good time now ✓", retries=50)
+    assert (pressed(user, "interest"), pressed(user, "productive")) == (1, 1)
+    assert [(r["kind"], r["value"]) for r in feedback_rows(engine)] == [
+        ("interest", 1),
+        ("productive", 0),
+        ("productive", 1),
+    ]  # append-only: the earlier "Not now" is kept, the latest wins
+    user.find(marker="back").click()
+    assert card_marks(user, video) == ["Good time now", "Interesting"]
+    user.find(marker=f"card-{video}").click()  # reopened
+    assert (pressed(user, "interest"), pressed(user, "productive")) == (1, 1)
+    await user.open("/")  # a reload reads the state from the database
+    assert card_marks(user, video) == ["Good time now", "Interesting"]
+    assert card_marks(user, video_id("v", 1)) == []
+    user.find(marker=f"card-{video}").click()
+    assert (pressed(user, "interest"), pressed(user, "productive")) == (1, 1)
 
 
 @on_own_loop
@@ -328,19 +392,72 @@ async def test_back_right_after_a_click_still_saves_and_acknowledges(
     ]
 
 
+def visibility_rows(engine: Any) -> list[tuple[str, str, bool]]:
+    with read_transaction(engine) as conn:
+        rows = conn.execute(visibility_changes.select().order_by(visibility_changes.c.id))
+        return [(r.target, r.target_id, bool(r.hidden)) for r in rows]
+
+
 @on_own_loop
-async def test_hide_removes_the_video_for_good(engine: Any, open_feed: Any) -> None:
+async def test_hide_removes_the_video_and_undo_brings_it_back(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(25))
     user = await open_feed()
     hidden = video_id("v", 0)
     user.find(marker=f"card-{hidden}").click()
-    user.find("Hide").click()
+    user.find(marker="hide").click()
     await user.should_not_see(marker=f"card-{hidden}", retries=50)
-    with read_transaction(engine) as conn:
-        assert list(conn.execute(hidden_videos.select()).scalars()) == [hidden]
+    await user.should_see("Hidden: “Video 1 of gen-1”.")  # where the card was, with Undo
+    assert visibility_rows(engine) == [("video", hidden, True)]
     await user.open("/")
     await user.should_not_see(marker=f"card-{hidden}")
     assert card_titles(user)[0] == "Video 2 of gen-1" and len(cards(user)) == 21
+
+    user.find(marker="show-hidden").click()  # the place to see and restore what was hidden
+    await user.should_see("Video: Video 1 of gen-1")
+    user.find(marker=f"restore-{hidden}").click()
+    await user.should_see("Restored: Video 1 of gen-1", retries=50)
+    assert visibility_rows(engine) == [("video", hidden, True), ("video", hidden, False)]
+    await user.open("/")
+    assert card_titles(user)[0] == "Video 1 of gen-1"
+
+    user.find(marker=f"card-{hidden}").click()
+    user.find(marker="hide").click()
+    await user.should_see("Hidden: “Video 1 of gen-1”.", retries=50)
+    user.find(marker="undo").click()  # the short undo right where it was clicked
+    await user.should_see(marker=f"card-{hidden}", retries=50)
+    assert visibility_rows(engine)[-1] == ("video", hidden, False)
+
+
+@on_own_loop
+async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
+    engine: Any, open_feed: Any
+) -> None:
+    write_feed(engine, feed_rows(30))  # channel k holds ranks k+1, k+8, k+15, ...
+    user = await open_feed()
+    user.find(marker=f"card-{video_id('v', 3)}").click()
+    user.find(marker="block-channel").click()
+    await user.should_see("Channel 3: kept out of every future feed", retries=50)
+    channel = f"UC{3:022d}"
+    assert visibility_rows(engine) == [("channel", channel, True)]
+    await user.open("/")
+    shown = [e for e in card_titles(user)]
+    assert len(shown) == 21
+    assert not any(f"Video {k} of" in t for k in (4, 11, 18, 25) for t in shown)
+    user.find(marker="show-hidden").click()
+    await user.should_see("Channel: Channel 3")
+    user.find(marker=f"restore-{channel}").click()
+    await user.should_see("Channel 3 is back in your feed", retries=50)
+    await user.open("/")
+    assert "Video 4 of gen-1" in card_titles(user)
+
+
+@on_own_loop
+async def test_the_status_line_and_ages_use_the_pipeline_clock(engine: Any, open_feed: Any) -> None:
+    write_feed(engine, feed_rows(3))
+    user = await open_feed(now=lambda: NOW + timedelta(days=2), train_threshold=20)
+    await user.should_see("Channel 0 · 2 d ago")  # the pipeline's "now", not the machine's
+    await user.should_see("Ranked by the trained model, version 3.")
+    await user.should_see("20 more labels start the next training.")
 
 
 # ---- notices and failures --------------------------------------------------------------------
@@ -410,7 +527,7 @@ async def test_a_click_the_database_refuses_is_kept_and_retried(
     locker.execute("BEGIN IMMEDIATE")  # another writer holds the database
     try:
         user.find(marker="feedback-productive-1").click()
-        await user.should_see("Not saved yet: Correct timing (database is locked)", retries=100)
+        await user.should_see("Not saved yet: Good time now (database is locked)", retries=100)
         await user.should_see("1 feedback click not saved yet (database is locked)")
         await user.should_see(marker="retry")
     finally:
@@ -421,7 +538,7 @@ async def test_a_click_the_database_refuses_is_kept_and_retried(
     assert len(queued) == 1
 
     user.find(marker="retry").click()
-    await user.should_see("Saved: Correct timing ✓ (on retry)", retries=100)
+    await user.should_see("Saved: Good time now ✓ (on retry)", retries=100)
     await user.should_not_see(marker="retry")
     rows = feedback_rows(engine)
     assert [(r["click_id"], r["video_id"], r["kind"], r["value"]) for r in rows] == [
@@ -446,8 +563,8 @@ async def test_queued_clicks_are_retried_automatically(
     finally:
         locker.rollback()
         locker.close()
-    await user.should_see("Saved: Uninterest ✓ (on retry)", retries=100)
-    await user.should_see("Saved: Interest ✓ (on retry)", retries=100)
+    await user.should_see("Saved: Not interested ✓ (on retry)", retries=100)
+    await user.should_see("Saved: Interesting ✓ (on retry)", retries=100)
     await user.should_not_see("not saved yet")
     rows = feedback_rows(engine)
     assert sorted((r["kind"], r["value"]) for r in rows) == [("interest", 0), ("interest", 1)]

@@ -115,7 +115,8 @@ class FeedView:
     def build(self) -> None:
         self.client = ui.context.client
         ui.page_title("vrdndi feed")
-        ui.colors(primary=PRIMARY)
+        # Quasar's positive / info notifications are 2.5:1 and 1.9:1 with white text
+        ui.colors(primary=PRIMARY, positive="#15803d", info="#0369a1")
         ui.add_css(FEED_CSS)
         with ui.header().classes("items-center bg-slate-800 q-py-sm"):
             ui.label("vrdndi").classes("text-xl font-bold")
@@ -443,6 +444,7 @@ class FeedView:
         elif await self._change("video", target_id, label, False):
             with self.client:
                 self.show_hidden_list()
+                ui.notify(f"Restored: {label or target_id}", type="positive", timeout=1500)
 
     # ---- background checks ----------------------------------------------------------------
 
