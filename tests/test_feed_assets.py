@@ -30,8 +30,8 @@ from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
     VisibilityChange,
-    record_visibility,
     insert_feedback,
+    record_visibility,
     upsert_interest_labels,
 )
 from vrdndi_pipeline.core.store.schema import feed_predictions as feed_table

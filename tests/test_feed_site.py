@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.store.feed_tables import FeedItem, current_generation, replace_feed
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
@@ -164,9 +164,7 @@ def test_reasons_come_from_the_row_and_scores_read_as_people_say_them() -> None:
     assert ranking_badge("champion", "7") == "model v7"
 
 
-def test_the_status_line_says_which_model_ranks_what_was_not_promoted_and_what_is_missing() -> (
-    None
-):
+def test_the_status_line_says_which_model_ranks_what_was_not_promoted_and_what_is_missing() -> None:
     from vrdndi_pipeline.core.store.feed_tables import FeedGeneration
     from vrdndi_pipeline.core.store.model_selections import ModelSelection
     from vrdndi_ui.feed.feed_data import ModelStatus

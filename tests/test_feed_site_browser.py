@@ -269,8 +269,7 @@ def test_keyboard_toggles_undo_and_contrast(
         page.get_by_role("button", name="Undo").click()
         page.locator(TITLE).first.wait_for()
         page.wait_for_function(
-            "() => document.querySelector('.vr-card [dir=auto]').innerText === "
-            "'Video 1 of gen-1'"
+            "() => document.querySelector('.vr-card [dir=auto]').innerText === 'Video 1 of gen-1'"
         )
         page.screenshot(path=str(tmp_path / "keyboard.png"), full_page=True)
 

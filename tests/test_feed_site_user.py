@@ -322,9 +322,7 @@ def card_marks(user: User, video: str) -> list[str]:
         except AssertionError:
             continue
         found += [
-            e.text
-            for e in elements
-            if any(f"card-{video}" in a._markers for a in e.ancestors())
+            e.text for e in elements if any(f"card-{video}" in a._markers for a in e.ancestors())
         ]
     return sorted(found)
 
