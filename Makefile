@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
 
-.PHONY: help install aw-server demo demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
+.PHONY: help install aw-server demo screenshots demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundl
 	@echo "Browse the feed: make demo-feed  (then http://127.0.0.1:8080)"
 	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
 	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then http://127.0.0.1:5000)"
+
+screenshots: install ## pictures of the demo feed for docs/ (after make demo)
+	$(BIN)/python scripts/feed_screenshots.py
 
 demo-ui: install data/demo/dagster/dagster.yaml ## dagster dev on the demo data, 127.0.0.1:3000
 	$(DEMO_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -290,21 +290,23 @@ def _simulate(
     state_value: dict[str, list[float]] = {name: [] for name in targets}
     for li, logged in enumerate(logged_orders):
         n = len(logged)
-        positions = {
-            name: [{vid: k for k, vid in enumerate(order[li])}[v] for v in logged]
-            for name, order in targets.items()
-        }  # target rank of each logged-order index
+        index = {vid: i for i, vid in enumerate(logged)}
+        preference = {
+            name: [index[vid] for vid in order[li]] for name, order in targets.items()
+        }  # each target's order, as indices into the logged order
         for g in range(GENERATIONS):
             placements = place_with_exploration(n, share, int(rng.integers(2**63)))
-            placed = np.zeros(n, bool)
+            placed = [False] * n
+            first = dict.fromkeys(targets, 0)  # position of each target's best unplaced video
             for p in placements[:PAGE]:
                 vid = logged[p.index]
                 rewards.append(float(rng.random() < truth[vid]))
                 propensity.append(p.propensity)
                 cluster.append(li * GENERATIONS + g)
-                for name, rank in positions.items():
-                    free = [i for i in range(n) if not placed[i]]
-                    best = min(free, key=lambda i: rank[i])  # noqa: B023
+                for name, prefs in preference.items():
+                    while placed[prefs[first[name]]]:
+                        first[name] += 1
+                    best = prefs[first[name]]
                     matched[name].append(float(best == p.index))
                     state_value[name].append(truth[logged[best]])
                 placed[p.index] = True

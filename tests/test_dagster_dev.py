@@ -96,7 +96,32 @@ def _wait(what: str, predicate, timeout: float, server: ServerProcess, every: fl
     raise AssertionError(f"timed out waiting for {what}\n{server.log_tail()}")
 
 
-def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path):
+def demo_page_one_in_chromium(chromium, env: dict[str, str], tmp_path: Path) -> list[list[str]]:
+    """The reasons on each card of page 1 and the status lines, as the feed site shows them."""
+    port = free_port()
+    site = ServerProcess(
+        [sys.executable, "-m", "vrdndi_ui.feed", "--port", str(port)],
+        url=f"http://127.0.0.1:{port}/",
+        log_path=tmp_path / "feed-site.log",
+        env={k: v for k, v in env.items() if k != "PYTEST_CURRENT_TEST"},
+        cwd=tmp_path,
+    )
+    with site:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.locator(".vr-card").nth(20).wait_for(state="visible")
+            page.screenshot(path=str(tmp_path / "demo-feed.png"), full_page=True)
+            cards = page.locator(".vr-card").evaluate_all(
+                "cs => cs.map(c => [...c.querySelectorAll('.vr-reason')].map(e => e.innerText))"
+            )
+            status = page.locator(".vr-status").all_inner_texts()
+        finally:
+            page.close()
+    return [*cards, status]
+
+
+def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromium):
     home, data = tmp_path / "dagster_home", tmp_path / "data"
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
@@ -202,6 +227,12 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path):
         assert materialized["champion_model"]["promoted_to_champion"] is True
         assert generation.ranking == "champion"
         assert len(top) == 21 and [r.rank for r in top] == list(range(1, 22))
+        # every card on page 1 says why it is there, in its own words
+        reasons = [tuple(x.text for x in r.reasons) for r in top]
+        assert all(reasons) and len(set(reasons)) == 21, reasons
+        *cards, status = demo_page_one_in_chromium(chromium, env, tmp_path)
+        assert [tuple(c) for c in cards] == reasons  # the site shows what the refresh stored
+        assert status[0].startswith("Ranked by the ranker model, version ")
         assert not [r for r in gql.runs("train_job")]  # no training beside the daily one
 
         # 25 new feedback clicks: the sensor (30 s interval) starts train_job on its own.

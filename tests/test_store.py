@@ -305,3 +305,27 @@ def test_failed_frame_replacement_keeps_the_old_table(engine):
     with pytest.raises(SQLAlchemyError):
         replace_table_with_frame(engine, "derived", bad)
     assert read_frame(engine, "derived")["n"].tolist() == [1, 2, 3]
+
+
+def test_videos_hidden_before_migration_0007_stay_hidden(database_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from vrdndi_pipeline.core.store.migrate import alembic_config
+    from vrdndi_pipeline.core.store.people_tables import hidden_now
+
+    engine = make_engine(database_url)
+    config = alembic_config()
+    hidden_at = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    with write_transaction(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0006")
+        conn.execute(
+            text("INSERT INTO hidden_videos (video_id, hidden_at) VALUES (:v, :at)"),
+            [{"v": "dQw4w9WgXcQ", "at": hidden_at}],
+        )
+    upgrade_schema(engine)
+    with read_transaction(engine) as conn:
+        hidden = hidden_now(conn, "video")
+    assert list(hidden) == ["dQw4w9WgXcQ"]
+    assert hidden["dQw4w9WgXcQ"].created_at == hidden_at

@@ -163,8 +163,33 @@ def test_productive_rows_join_the_context_before_each_click_and_never_after(engi
     assert context[0]["category"] == ["Work", "Programming"]
     assert later["context_event_count"] == 2 and later["productive_label"] == 1
     assert later["feedback_at"] == T0 + timedelta(hours=3)
-    assert stats.extra == {"rows_without_context": 1}
+    assert stats.extra == {"rows_without_context": 1, "superseded_by_a_later_click": 0}
     assert stats.dropped == {"video_unknown": 1}
+
+
+def test_a_changed_mind_is_a_new_click_and_the_latest_one_trains(engine):
+    """"Not now", then "Good time now" on the same video: both rows stay, the latest wins."""
+    with read_transaction(engine) as conn:
+        before, _ = productive_rows(conn, context_hours=3)
+    [row] = before[before["video_id"] == "video000004"].to_dict("records")
+    changed = {
+        "click_id": "c-changed",
+        "video_id": "video000004",
+        "kind": "productive",
+        "value": 1 - row["productive_label"],
+        "created_at": row["feedback_at"] + timedelta(minutes=2),
+        "timezone": "Europe/Berlin",
+    }
+    with write_transaction(engine) as conn:
+        conn.execute(feedback.insert(), [changed])
+    with read_transaction(engine) as conn:
+        after, stats = productive_rows(conn, context_hours=3)
+        clicks = conn.execute(feedback.select().where(feedback.c.video_id == "video000004"))
+        assert len(clicks.all()) == 2  # nothing rewritten
+    [latest] = after[after["video_id"] == "video000004"].to_dict("records")
+    assert latest["productive_label"] == changed["value"]
+    assert latest["feedback_at"] == changed["created_at"]
+    assert len(after) == len(before) and stats.extra["superseded_by_a_later_click"] == 1
 
 
 def _resources(database: AppDatabase) -> dict[str, object]:

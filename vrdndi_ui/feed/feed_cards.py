@@ -93,7 +93,7 @@ def reasons(item: FeedItem, classes: str = "text-xs") -> None:
         for icon, text in reason_lines(item):
             with ui.row().classes(f"items-start gap-1 no-wrap {classes} text-slate-700"):
                 ui.icon(icon).classes("text-sm")
-                ui.label(text).classes("vr-clamp-2").mark("reason")
+                ui.label(text).classes("vr-clamp-2 vr-reason").mark("reason")
 
 
 def marks(state: dict[str, int]) -> None:

@@ -248,7 +248,7 @@ class FeedView:
             ui.icon("warning" if fallback else "verified").classes("q-mt-xs")
             with ui.column().classes("gap-0"):
                 for line in lines:
-                    ui.label(line).classes("text-sm").mark("status-line")
+                    ui.label(line).classes("text-sm vr-status").mark("status-line")
 
     # ---- the player -----------------------------------------------------------------------
 
