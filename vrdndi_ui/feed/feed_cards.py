@@ -27,8 +27,8 @@ from vrdndi_ui.feed.feedback_outbox import BUTTON_OF, FEEDBACK_BUTTONS
 
 # Colours with at least 4.5:1 contrast for their text (checked in the browser tests).
 PRIMARY = "#1d4ed8"
-FALLBACK_BADGE = "background:#9a3412;color:#ffffff"
-MODEL_BADGE = "background:#166534;color:#ffffff"
+FALLBACK_BADGE = "deep-orange-10"  # #bf360c, 5.6:1 with white
+MODEL_BADGE = "green-9"  # #2e7d32, 5.1:1 with white
 MUTED = "text-slate-600"
 
 # A dark tile with a play sign sits behind every thumbnail; a thumbnail that cannot load
@@ -83,8 +83,10 @@ def badges(item: FeedItem) -> None:
         for badge in score_badges(item):
             chip = ui.badge(badge.text, color="blue-grey-1", text_color="blue-grey-10")
             chip.props.update(rounded=True, title=badge.tooltip)
-        chip = ui.badge(ranking_badge(item.ranking, item.model_version)).mark("ranking-badge")
-        chip.style(FALLBACK_BADGE if is_fallback(item.ranking) else MODEL_BADGE)
+        chip = ui.badge(
+            ranking_badge(item.ranking, item.model_version),
+            color=FALLBACK_BADGE if is_fallback(item.ranking) else MODEL_BADGE,
+        ).mark("ranking-badge")
         chip.props.update(rounded=True, title="which ranking made this feed")
 
 
