@@ -345,10 +345,13 @@ def install_phases() -> Phases:
 
     phases.wrap(ranker_inputs, "ranker_scores")
     phases.wrap(ranker_model, "load_ranker")
-    for name in ("read_generation", "select_candidates", "champion_scores", "diversify"):
+    for name in ("read_generation", "select_candidates", "champion_scores", "order_feed"):
+        phases.wrap(fp, name)
+    for name in ("candidate_vectors", "liked_videos", "neighbour_reasons"):
         phases.wrap(fp, name)
     phases.wrap(fp, "feed_rows")
     phases.wrap(fp, "replace_feed")
+    phases.wrap(fp, "record_exposures")
     return phases
 
 

@@ -32,15 +32,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import replace_feed
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback
+from vrdndi_ui.feed.feed_cards import KEYS
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer, new_click
 
 ROWS, LOADS, CLICKS, WRITES = 1_000, 10, 40, 200
 CHROMIUM = os.environ.get("VRDNDI_CHROMIUM", "/usr/bin/chromium")
-LABELS = ["Interest", "Uninterest", "Correct timing", "Not now"]
+LABELS = ["Interesting", "Not interested", "Good time now", "Not now"]
 
 
 def feed_rows(n: int) -> list[dict[str, Any]]:
@@ -59,9 +61,17 @@ def feed_rows(n: int) -> list[dict[str, Any]]:
             "combined_score": 1.0 - i / 2000,
             "ranking": "champion",
             "model_version": "1",
-            "explanation": None,
             "generation": "bench",
             "generated_at": now,
+            "reasons": reasons_to_json(
+                [
+                    Reason("activity", "1 h 40 min of Work > Programming in the last hour", 0.6),
+                    Reason("video", f"Channel {i % 50}: you liked 3 of its 4 videos", 0.4),
+                    Reason("similar", "like “a video you liked”, which you liked on YouTube", 0.2),
+                ]
+            ),
+            "explored": i % 10 == 0,
+            "propensity": 0.9,
         }
         for i in range(n)
     ]
@@ -180,7 +190,7 @@ def measure_browser(base: str) -> dict[str, Any]:
             for k in range(CLICKS):
                 label = LABELS[k % 4]
                 started = time.perf_counter()
-                page.get_by_role("button", name=label, exact=True).click()
+                page.get_by_role("button", name=f"{label} ({KEYS[label]})", exact=True).click()
                 page.wait_for_function(
                     "n => [...document.querySelectorAll('.q-dialog .text-sm')]"
                     ".filter(e => e.textContent.startsWith('Saved: ')).length >= n",
