@@ -20,7 +20,6 @@ from nicegui import run, ui
 from nicegui.events import KeyEventArguments
 
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
-from vrdndi_pipeline.core.store.people_tables import RunFailure
 from vrdndi_ui.feed.feed_cards import (
     FEED_CSS,
     KEYS,
@@ -28,12 +27,13 @@ from vrdndi_ui.feed.feed_cards import (
     PRIMARY,
     feedback_toggles,
     marks,
-    placeholder,
     player,
     video_card,
 )
 from vrdndi_ui.feed.feed_data import PAGE_SIZE, FeedStore
 from vrdndi_ui.feed.feed_format import format_age, is_fallback, status_lines
+from vrdndi_ui.feed.feed_notices import Notices
+from vrdndi_ui.feed.feed_steering import CardSlot, Steering
 from vrdndi_ui.feed.feedback_outbox import FEEDBACK_BUTTONS, FeedbackOutbox, new_click
 
 logger = logging.getLogger(__name__)
@@ -67,15 +67,6 @@ class FeedSiteOptions:
     train_threshold: int = 20  # new labels that start a training (VRDNDI_TRAIN_MIN_NEW_LABELS)
 
 
-@dataclass(slots=True)
-class CardSlot:
-    """Where one video sits in the grid: its card, or the undo placeholder after a hide."""
-
-    item: FeedItem
-    slot: ui.element
-    marks: ui.row | None = None
-
-
 class FeedSite:
     """What every tab of the feed site shares."""
 
@@ -94,7 +85,7 @@ class FeedSite:
         return await run.io_bound(self.outbox.flush)
 
 
-class FeedView:
+class FeedView(Steering, Notices):
     """One tab's feed: which cards it shows and where the next page starts."""
 
     def __init__(self, site: FeedSite) -> None:
@@ -330,228 +321,3 @@ class FeedView:
                 status.set_text(text)
                 status.classes("text-positive" if result.saved else "text-negative")
             self.update_pending()
-
-    # ---- hide, block, undo ----------------------------------------------------------------
-
-    async def _change(self, target: str, target_id: str, label: str | None, hidden: bool) -> bool:
-        try:
-            await run.io_bound(self.store.set_visibility, target, target_id, label, hidden)
-        except Exception as error:
-            logger.warning("could not change %s %s: %s", target, target_id, error)
-            with self.client:
-                ui.notify(f"Could not save that: {error}", type="negative")
-            return False
-        return True
-
-    async def hide(self, item: FeedItem) -> None:
-        if not await self._change("video", item.video_id, item.title, True):
-            return
-        with self.client:
-            self.close_player()
-            slot = self.slots.get(item.video_id)
-            if slot is not None:
-                self._leave_placeholder(
-                    slot, f"Hidden: “{item.title}”.", lambda: self.restore(item)
-                )
-            ui.notify("Hidden: it will not be shown again", type="info")
-
-    async def restore(self, item: FeedItem) -> None:
-        if not await self._change("video", item.video_id, item.title, False):
-            return
-        with self.client:
-            self._restore_slots(lambda s: s.item.video_id == item.video_id)
-            self.show_hidden_list()
-            ui.notify(f"Restored: {item.title}", type="positive", timeout=1500)
-
-    async def block_channel(self, item: FeedItem) -> None:
-        channel_id, name = item.channel_id, item.channel_title or item.channel_id
-        if not channel_id:
-            ui.notify("This video has no channel id to block", type="warning")
-            return
-        if not await self._change("channel", channel_id, name, True):
-            return
-        with self.client:
-            self.close_player()
-            for slot in self.slots.values():
-                if slot.item.channel_id == channel_id and slot.marks is not None:
-                    self._leave_placeholder(
-                        slot,
-                        f"Not interested in {name}: its videos stay out of your feeds.",
-                        lambda: self.unblock(channel_id, name),
-                    )
-            ui.notify(f"{name}: kept out of every future feed", type="info")
-
-    async def unblock(self, channel_id: str, name: str | None) -> None:
-        if not await self._change("channel", channel_id, name, False):
-            return
-        with self.client:
-            self._restore_slots(lambda s: s.item.channel_id == channel_id)
-            self.show_hidden_list()
-            ui.notify(f"{name} is back in your feed", type="positive", timeout=1500)
-
-    def _leave_placeholder(self, slot: CardSlot, text: str, undo: Callable[[], object]) -> None:
-        slot.slot.clear()
-        slot.marks = None
-        with slot.slot:
-            placeholder(text, undo)
-
-    def _restore_slots(self, which: Callable[[CardSlot], bool]) -> None:
-        for slot in self.slots.values():
-            if which(slot) and slot.marks is None:
-                self.fill_slot(slot)
-
-    def show_hidden(self) -> None:
-        self.show_hidden_list()
-        self.hidden_dialog.open()
-
-    def show_hidden_list(self) -> None:
-        self.hidden_box.clear()
-        try:
-            changes = self.store.hidden()
-        except Exception as error:
-            logger.warning("could not read hidden videos: %s", error)
-            changes = []
-        zone = ZoneInfo(self.site.options.timezone)
-        with self.hidden_box:
-            ui.label("Hidden videos and channels").classes("text-lg font-medium")
-            if not changes:
-                ui.label("Nothing hidden.").classes(MUTED)
-            for change in changes:
-                with ui.row().classes("w-full items-center justify-between no-wrap gap-2"):
-                    kind = "Video" if change.target == "video" else "Channel"
-                    ui.label(
-                        f"{kind}: {change.label or change.target_id} "
-                        f"({change.created_at.astimezone(zone):%Y-%m-%d %H:%M})"
-                    ).classes("text-sm").props("dir=auto")
-                    ui.button(
-                        "Restore",
-                        icon="undo",
-                        on_click=lambda c=change: self.restore_change(
-                            c.target, c.target_id, c.label
-                        ),
-                    ).props("outline no-caps dense color=primary").mark(
-                        f"restore-{change.target_id}"
-                    )
-            ui.button("Close", on_click=self.hidden_dialog.close).props("no-caps color=primary")
-
-    async def restore_change(self, target: str, target_id: str, label: str | None) -> None:
-        if target == "channel":
-            await self.unblock(target_id, label)
-            return
-        slot = self.slots.get(target_id)
-        if slot is not None:
-            await self.restore(slot.item)
-        elif await self._change("video", target_id, label, False):
-            with self.client:
-                self.show_hidden_list()
-                ui.notify(f"Restored: {label or target_id}", type="positive", timeout=1500)
-
-    # ---- background checks ----------------------------------------------------------------
-
-    def update_pending(self) -> None:
-        waiting = len(self.site.outbox)
-        error = self.site.outbox.last_error or "the database did not answer"
-        if (waiting, error) == self.pending_shown:
-            return
-        self.pending_shown = (waiting, error)
-        self.pending_row.clear()
-        self.pending_row.set_visibility(waiting > 0)
-        if not waiting:
-            return
-        with (
-            self.pending_row,
-            ui.row().classes(
-                "items-center gap-3 q-px-md q-py-xs rounded-borders bg-red-1 text-red-900"
-            ),
-        ):
-            ui.icon("sync_problem")
-            ui.label(
-                f"{waiting} feedback click{'s' if waiting != 1 else ''} not saved yet ({error}). "
-                "Kept and retried automatically."
-            ).mark("pending-text")
-            ui.button("Retry now", on_click=self.retry).props("dense no-caps outline").mark("retry")
-
-    async def retry(self) -> None:
-        if len(self.site.outbox):
-            await self.site.flush_outbox()
-        waiting = {c.click_id for c in self.site.outbox.pending()}
-        for click_id, (status, label) in list(self.click_status.items()):
-            if click_id in waiting:
-                continue
-            del self.click_status[click_id]
-            if not status.is_deleted:
-                status.set_text(f"Saved: {label} ✓ (on retry)")
-                status.classes(remove="text-negative", add="text-positive")
-            ui.notify(f"Saved: {label} (on retry)", type="positive", timeout=1500)
-        self.update_pending()
-
-    async def poll(self) -> None:
-        # in a worker thread: a database that does not answer must not stall the page
-        try:
-            latest = await run.io_bound(self.store.generation)
-            failure = await run.io_bound(self.store.latest_failure)
-        except Exception as error:  # the database may be away for a moment
-            logger.warning("could not check for a new feed: %s", error)
-            return
-        shown = self.generation.generation if self.generation else None
-        if (latest.generation if latest else None) != shown:
-            self.show_new_feed_notice()
-        self.show_failure(_unresolved(failure, latest))
-
-    def show_new_feed_notice(self) -> None:
-        if self.new_feed_notice.visible:
-            return
-        self.new_feed_notice.clear()
-        with (
-            self.new_feed_notice,
-            ui.row().classes(
-                "items-center gap-3 q-px-md q-py-sm rounded-borders bg-blue-1 text-blue-900"
-            ),
-        ):
-            ui.icon("fiber_new")
-            ui.label("A new feed is available.")
-            ui.button("Show new feed", on_click=self.show_new_feed).props("dense no-caps").mark(
-                "show-new-feed"
-            )
-        self.new_feed_notice.set_visibility(True)
-
-    def update_failure_banner(self) -> None:
-        try:
-            failure = self.store.latest_failure()
-        except Exception as error:
-            logger.warning("could not read run failures: %s", error)
-            return
-        self.show_failure(_unresolved(failure, self.generation))
-
-    def show_failure(self, failure: RunFailure | None) -> None:
-        if (failure.run_id if failure else None) == self.failure_shown:
-            return
-        self.failure_shown = failure.run_id if failure else None
-        self.failure_banner.clear()
-        self.failure_banner.set_visibility(failure is not None)
-        if failure is None:
-            return
-        when = failure.failed_at.astimezone(ZoneInfo(self.site.options.timezone))
-        with (
-            self.failure_banner,
-            ui.row().classes(
-                "items-center gap-2 q-px-md q-py-xs rounded-borders bg-amber-1 text-amber-900 w-full"
-            ),
-        ):
-            ui.icon("error_outline")
-            ui.label(f"A pipeline run failed: {_first_line(failure.message)}").classes("text-sm")
-            ui.label(
-                f"({failure.job_name}, {when:%H:%M}, {format_age(failure.failed_at, _system_now())})"
-            ).classes("text-xs")
-
-
-def _first_line(message: str, limit: int = 300) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else "(no message)"
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _unresolved(failure: RunFailure | None, feed: FeedGeneration | None) -> RunFailure | None:
-    """The failure, unless a feed was written after it (the problem is behind us)."""
-    if failure is None or (feed is not None and feed.generated_at > failure.failed_at):
-        return None
-    return failure

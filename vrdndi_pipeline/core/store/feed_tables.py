@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_from_json
 from vrdndi_pipeline.core.store.schema import feed_exposures, feed_generation, feed_predictions
+from vrdndi_pipeline.core.store.upserts import insert_new
 
 FEED_COLUMNS = tuple(c.name for c in feed_predictions.columns)
 
@@ -132,14 +132,7 @@ def read_feed_page(conn: Connection, offset: int = 0, limit: int = 21) -> list[F
 def record_exposures(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
     """Append the shown videos of a feed to ``feed_exposures`` (a row already logged for the
     same generation and video is kept as it was)."""
-    if not rows:
-        return 0
-    name = conn.dialect.name
-    dialect_insert = postgresql.insert if name == "postgresql" else sqlite.insert
-    statement = dialect_insert(feed_exposures).on_conflict_do_nothing(
-        index_elements=["generation", "video_id"]
-    )
-    return conn.execute(statement, [dict(r) for r in rows]).rowcount or 0
+    return insert_new(conn, feed_exposures, rows, ["generation", "video_id"])
 
 
 def current_generation(conn: Connection) -> FeedGeneration | None:

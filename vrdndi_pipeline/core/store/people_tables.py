@@ -7,12 +7,11 @@ a re-saved label never doubles a row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.schema import (
@@ -21,18 +20,9 @@ from vrdndi_pipeline.core.store.schema import (
     run_failures,
     visibility_changes,
 )
-from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
+from vrdndi_pipeline.core.store.upserts import UpsertCounts, insert_new, upsert_rows
 
 FEEDBACK_KINDS = {"interest", "productive"}
-
-
-def _insert(conn: Connection, table: Any) -> Any:
-    name = conn.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"vrdndi supports SQLite and PostgreSQL, not {name}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +63,7 @@ class FeedbackClick:
 def insert_feedback(conn: Connection, clicks: Sequence[FeedbackClick | Mapping[str, Any]]) -> int:
     """Append clicks whose ``click_id`` is not stored yet; returns how many were new."""
     rows = [c.row() if isinstance(c, FeedbackClick) else dict(c) for c in clicks]
-    if not rows:
-        return 0
-    statement = (
-        _insert(conn, feedback)
-        .on_conflict_do_nothing(index_elements=["click_id"])
-        .returning(feedback.c.id)
-    )
-    return len(conn.execute(statement, rows).all())
+    return insert_new(conn, feedback, rows, ["click_id"])
 
 
 def upsert_interest_labels(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> UpsertCounts:
@@ -123,20 +106,7 @@ class VisibilityChange:
 
 def record_visibility(conn: Connection, change: VisibilityChange) -> bool:
     """Append ``change``; ``False`` if its ``change_id`` is stored already (a retry)."""
-    statement = (
-        _insert(conn, visibility_changes)
-        .on_conflict_do_nothing(index_elements=["change_id"])
-        .returning(visibility_changes.c.id)
-    )
-    row = {
-        "change_id": change.change_id,
-        "target": change.target,
-        "target_id": change.target_id,
-        "label": change.label,
-        "hidden": change.hidden,
-        "created_at": change.created_at,
-    }
-    return bool(conn.execute(statement, [row]).all())
+    return bool(insert_new(conn, visibility_changes, [asdict(change)], ["change_id"]))
 
 
 def hidden_now(conn: Connection, target: str) -> dict[str, VisibilityChange]:
@@ -193,18 +163,7 @@ class RunFailure:
 
 def record_run_failure(conn: Connection, failure: RunFailure) -> bool:
     """Store a failed run once (by run id); ``False`` if it was recorded already."""
-    statement = (
-        _insert(conn, run_failures)
-        .on_conflict_do_nothing(index_elements=["run_id"])
-        .returning(run_failures.c.run_id)
-    )
-    row = {
-        "run_id": failure.run_id,
-        "job_name": failure.job_name,
-        "failed_at": failure.failed_at,
-        "message": failure.message,
-    }
-    return bool(conn.execute(statement, [row]).all())
+    return bool(insert_new(conn, run_failures, [asdict(failure)], ["run_id"]))
 
 
 def recent_run_failures(

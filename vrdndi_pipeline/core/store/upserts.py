@@ -54,6 +54,21 @@ def _insert_for(conn: Connection, table: Table) -> Any:
     raise NotImplementedError(f"upserts support SQLite and PostgreSQL, not {name}")
 
 
+def insert_new(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+) -> int:
+    """Append the ``rows`` whose ``key`` columns are not stored yet (an append-only table's
+    idempotent write: a retry inserts nothing twice); returns how many were new."""
+    if not rows:
+        return 0
+    statement = (
+        _insert_for(conn, table)
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(*table.primary_key.columns)
+    )
+    return len(conn.execute(statement, [dict(r) for r in rows]).all())
+
+
 def _row_count(conn: Connection, table: Table) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
