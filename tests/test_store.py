@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
@@ -80,20 +81,29 @@ def test_migrations_create_exactly_the_declared_schema(engine):
     assert schema_revision(engine) == head_revision()
 
 
-def test_a_feed_written_before_migration_0005_keeps_its_generation(database_url):
+@contextmanager
+def _at_revision(engine, revision: str):
+    """A write transaction on ``engine``'s schema migrated to ``revision`` only."""
     from alembic import command
+
+    from vrdndi_pipeline.core.store.migrate import alembic_config
+
+    config = alembic_config()
+    with write_transaction(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+        yield conn
+
+
+def test_a_feed_written_before_migration_0005_keeps_its_generation(database_url):
     from sqlalchemy import insert
 
     from vrdndi_pipeline.core.store.feed_tables import current_generation
-    from vrdndi_pipeline.core.store.migrate import alembic_config
     from vrdndi_pipeline.core.store.schema import feed_predictions
 
     engine = make_engine(database_url)
-    config = alembic_config()
     made = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-    with write_transaction(engine) as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
+    with _at_revision(engine, "0004") as conn:
         conn.execute(
             insert(feed_predictions),
             [
@@ -308,18 +318,13 @@ def test_failed_frame_replacement_keeps_the_old_table(engine):
 
 
 def test_videos_hidden_before_migration_0007_stay_hidden(database_url):
-    from alembic import command
     from sqlalchemy import text
 
-    from vrdndi_pipeline.core.store.migrate import alembic_config
     from vrdndi_pipeline.core.store.people_tables import hidden_now
 
     engine = make_engine(database_url)
-    config = alembic_config()
     hidden_at = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-    with write_transaction(engine) as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0006")
+    with _at_revision(engine, "0006") as conn:
         conn.execute(
             text("INSERT INTO hidden_videos (video_id, hidden_at) VALUES (:v, :at)"),
             [{"v": "dQw4w9WgXcQ", "at": hidden_at}],
