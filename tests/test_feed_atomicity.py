@@ -80,9 +80,11 @@ def make_feed(g: int, size: int | None = None, *, generation: str | None = None)
             "combined_score": round(1.0 - rank / 100_000, 6),
             "ranking": "champion",
             "model_version": f"v{g}",
-            "explanation": None,
             "generation": generation,
             "generated_at": NOW + timedelta(minutes=g),
+            "reasons": '[{"kind": "video", "text": "a 1 min video", "weight": 0.1}]',
+            "explored": rank % 10 == 0,
+            "propensity": 0.9,
         }
         for rank in range(1, size + 1)
     ]
@@ -348,7 +350,9 @@ CHILD = textwrap.dedent(
             "channel_id": None, "channel_title": None, "duration_s": None,
             "published_at": None, "interest_score": None, "productive_score": None,
             "combined_score": 1.0 / rank, "ranking": "recency", "model_version": "none",
-            "explanation": "x" * 100, "generation": "gen-killed", "generated_at": now,
+            "generation": "gen-killed", "generated_at": now,
+            "reasons": "[" + '{"kind": "new", "text": "x", "weight": 1},' * 99 + '{}]',
+            "explored": False, "propensity": None,
         }
         for rank in range(1, size + 1)
     ]

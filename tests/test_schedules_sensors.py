@@ -241,6 +241,8 @@ def _write_previous_feed(url: str) -> list[dict]:
             "model_version": "none",
             "generation": "g-previous",
             "generated_at": datetime(2026, 11, 14, tzinfo=UTC),
+            "reasons": "[]",
+            "explored": False,
         }
         for i in range(3)
     ]
