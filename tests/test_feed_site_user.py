@@ -263,42 +263,41 @@ async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_fee
     await user.should_see("Not interested in Channel 2")
 
 
-@pytest.mark.parametrize(
-    ("marker", "label", "kind", "value"),
-    [
-        ("feedback-interest-1", "Interesting", "interest", 1),
-        ("feedback-interest-0", "Not interested", "interest", 0),
-        ("feedback-productive-1", "Good time now", "productive", 1),
-        ("feedback-productive-0", "Not now", "productive", 0),
-    ],
-)
+BUTTONS = [
+    ("feedback-interest-1", "Interesting", "interest", 1),
+    ("feedback-interest-0", "Not interested", "interest", 0),
+    ("feedback-productive-1", "Good time now", "productive", 1),
+    ("feedback-productive-0", "Not now", "productive", 0),
+]
+
+
 @on_own_loop
-async def test_each_feedback_button_appends_exactly_one_row(
-    engine: Any, open_feed: Any, marker: str, label: str, kind: str, value: int
-) -> None:
+async def test_each_feedback_button_appends_exactly_one_row(engine: Any, open_feed: Any) -> None:
     write_feed(engine, feed_rows(5))
     user = await open_feed()
     user.find(marker=f"card-{video_id('v', 1)}").click()
-    before = feedback_rows(engine)
-    user.find(marker=marker).click()
-    await user.should_see(f"Saved: {label} ✓", retries=50)
-    rows = feedback_rows(engine)
-    assert before == [] and len(rows) == 1
-    row = rows[0]
-    assert (row["video_id"], row["kind"], row["value"], row["timezone"]) == (
-        video_id("v", 1),
-        kind,
-        value,
-        "Europe/Berlin",
-    )
-    assert abs(row["created_at"] - NOW.now(row["created_at"].tzinfo)) < timedelta(minutes=1)
-    assert row["created_at"].utcoffset() == timedelta(0)
-    assert len(row["click_id"]) == 32
-    assert pressed(user, kind) == value
+    assert feedback_rows(engine) == []
+    for count, (marker, label, kind, value) in enumerate(BUTTONS, start=1):
+        user.find(marker=marker).click()
+        await user.should_see(f"Saved: {label} ✓", retries=50)
+        rows = feedback_rows(engine)
+        assert len(rows) == count
+        row = rows[-1]
+        assert (row["video_id"], row["kind"], row["value"], row["timezone"]) == (
+            video_id("v", 1),
+            kind,
+            value,
+            "Europe/Berlin",
+        )
+        assert abs(row["created_at"] - NOW.now(row["created_at"].tzinfo)) < timedelta(minutes=1)
+        assert row["created_at"].utcoffset() == timedelta(0)
+        assert len(row["click_id"]) == 32
+        assert pressed(user, kind) == value
+    assert len({r["click_id"] for r in feedback_rows(engine)}) == 4
 
-    user.find(marker=marker).click()  # pressed already: nothing new to say
-    await user.should_see(f"“{label}” is already saved for this video")
-    assert len(feedback_rows(engine)) == 1
+    user.find(marker="feedback-productive-0").click()  # pressed already: nothing new to say
+    await user.should_see("“Not now” is already saved for this video")
+    assert len(feedback_rows(engine)) == 4
 
 
 def pressed(user: User, kind: str) -> int | None:
