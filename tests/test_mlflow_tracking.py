@@ -202,7 +202,7 @@ def test_champion_alias_moves_where_it_is_set_and_versions_keep_their_family(
     assert champion is not None
     assert champion.version == "3" and champion.family == "ranker"
     assert champion.recipe == "ranker:v3" and champion.label == "champion v3 (ranker)"
-    assert champion.metrics["heldout.productive_roc_auc"] == 0.8
+    assert champion.metrics["heldout.good_time_now_roc_auc"] == 0.8
     assert champion.tags["marker"] == "v3" and champion.tags["reason"] == "decided v3"
     assert (champion.local_path / "adapter_config.json").read_text() == '{"marker": "v3"}'
     assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"v3v3v3"
@@ -355,7 +355,7 @@ def test_against_a_real_mlflow_server(tmp_path: Path, migrated_db: Path) -> None
         tracking.set_champion(version)
         champion = tracking.champion()
         assert champion is not None and champion.version == "1" and champion.family == "ranker"
-        assert champion.metrics["heldout.productive_roc_auc"] == 0.7
+        assert champion.metrics["heldout.good_time_now_roc_auc"] == 0.7
         assert (champion.local_path / "nested" / "weights.bin").read_bytes() == b"s1s1s1"
         with pytest.raises(ValueError):
             with tracking.start_run("fails"):

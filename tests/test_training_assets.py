@@ -190,9 +190,9 @@ def test_candidates_are_tracked_registered_and_the_champion_chosen_on_the_folds(
         and params["preset"] == "cpu-small"
         and params["purpose"] == "test"
     )
-    epochs = client.get_metric_history(run.info.run_id, "val_productive_f1")
+    epochs = client.get_metric_history(run.info.run_id, "val_good_time_now_f1")
     assert len(epochs) == 2 * 3  # 2 epochs in each of 2 folds and the final model
-    assert "heldout.productive_roc_auc_low" in run.data.metrics
+    assert "heldout.good_time_now_roc_auc_low" in run.data.metrics
     files = {a.path for a in client.list_artifacts(run.info.run_id, "adapter")}
     assert {"adapter/heads.safetensors", "adapter/config.json", "adapter/metadata.json"} <= files
     ranker_files = {a.path for a in client.list_artifacts(ranker["mlflow_run_id"], "ranker")}

@@ -64,8 +64,8 @@ def champion_model(
     clock: Clock,
 ) -> dg.MaterializeResult:
     """The registered version the feed is served from (alias ``champion`` of
-    ``vrdndi-productive``), chosen on the comparison table in this asset's metadata: productive
-    and interest ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model, on the same
+    ``vrdndi-productive``), chosen on the comparison table in this asset's metadata: good time
+    now and interest ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model, on the same
     held-out rows. The decision and its numbers are tagged on every candidate version."""
     with read_transaction(database.engine()) as conn:
         labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import PrivateAttr
 
+from vrdndi_pipeline.core.vocabulary import metric_key
+
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
@@ -309,12 +311,13 @@ class MlflowTracking(dg.ConfigurableResource):
         return handle
 
     def log_metrics(self, run_id: str, metrics: Mapping[str, float | None], step: int) -> None:
-        """Log every metric that is not ``None`` at ``step`` (e.g. the epoch)."""
+        """Log every metric that is not ``None`` at ``step`` (e.g. the epoch), named in the
+        people's words (:func:`~vrdndi_pipeline.core.vocabulary.metric_key`)."""
         from mlflow.entities import Metric
 
         timestamp = _now_ms()
         entries = [
-            Metric(key, float(value), timestamp, step)
+            Metric(metric_key(key), float(value), timestamp, step)
             for key, value in metrics.items()
             if value is not None
         ]

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
+from vrdndi_pipeline.core.vocabulary import GOOD_TIME
 from vrdndi_ui.feed.feed_data import ModelStatus
 
 CHAMPION = "champion"
-GOOD_TIME = "Good time now"  # the one name of the timing idea (the productive head)
 RANKING_NAMES = {
     "champion": "the trained model",
     "interest-baseline": "the interest baseline (no trained model yet)",
