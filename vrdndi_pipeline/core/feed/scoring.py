@@ -90,7 +90,7 @@ def baseline_word_reasons(
     if list(clf.classes_).index(1) == 0:
         coef = -coef
     x = model._features(examples)[:, : len(names)].tocsr()
-    out = []
+    out: list[list[Reason]] = []
     for row in range(x.shape[0]):
         start, end = x.indptr[row], x.indptr[row + 1]
         terms = [
