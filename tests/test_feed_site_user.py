@@ -431,11 +431,24 @@ async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
 ) -> None:
     write_feed(engine, feed_rows(30))  # channel k holds ranks k+1, k+8, k+15, ...
     user = await open_feed()
+    channel = f"UC{3:022d}"
+    of_channel = [video_id("v", k) for k in (3, 10, 17)]  # its cards on page 1
     user.find(marker=f"card-{video_id('v', 3)}").click()
     user.find(marker="block-channel").click()
     await user.should_see("Channel 3: kept out of every future feed", retries=50)
-    channel = f"UC{3:022d}"
-    assert visibility_rows(engine) == [("channel", channel, True)]
+    for video in of_channel:
+        await user.should_not_see(marker=f"card-{video}")
+    user.find(marker="undo").click()  # Undo where a card of the channel was: all come back
+    await user.should_see("Channel 3 is back in your feed", retries=50)
+    for video in of_channel:
+        await user.should_see(marker=f"card-{video}")
+    assert visibility_rows(engine) == [("channel", channel, True), ("channel", channel, False)]
+
+    user.find(marker=f"card-{video_id('v', 3)}").click()
+    user.find(marker="block-channel").click()
+    for video in of_channel:  # placeholders again, once the change is written
+        await user.should_not_see(marker=f"card-{video}", retries=50)
+    assert visibility_rows(engine)[-1] == ("channel", channel, True)
     await user.open("/")
     shown = [e for e in card_titles(user)]
     assert len(shown) == 21
@@ -443,7 +456,8 @@ async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
     user.find(marker="show-hidden").click()
     await user.should_see("Channel: Channel 3")
     user.find(marker=f"restore-{channel}").click()
-    await user.should_see("Channel 3 is back in your feed", retries=50)
+    await user.should_see("Nothing hidden.", retries=50)  # the list, redrawn after the write
+    assert visibility_rows(engine)[-1] == ("channel", channel, False)
     await user.open("/")
     assert "Video 4 of gen-1" in card_titles(user)
 

@@ -168,7 +168,7 @@ def test_productive_rows_join_the_context_before_each_click_and_never_after(engi
 
 
 def test_a_changed_mind_is_a_new_click_and_the_latest_one_trains(engine):
-    """"Not now", then "Good time now" on the same video: both rows stay, the latest wins."""
+    """ "Not now", then "Good time now" on the same video: both rows stay, the latest wins."""
     with read_transaction(engine) as conn:
         before, _ = productive_rows(conn, context_hours=3)
     [row] = before[before["video_id"] == "video000004"].to_dict("records")

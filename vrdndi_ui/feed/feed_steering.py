@@ -29,7 +29,8 @@ class CardSlot:
 
     item: FeedItem
     slot: ui.element
-    marks: ui.row | None = None
+    marks: ui.row | None = None  # the card's toggle marks; None while a placeholder stands
+    hidden_by: str | None = None  # "video" or "channel": what the placeholder stands for
 
 
 class Steering:
@@ -68,7 +69,7 @@ class Steering:
             slot = self.slots.get(item.video_id)
             if slot is not None:
                 self._leave_placeholder(
-                    slot, f"Hidden: “{item.title}”.", lambda: self.restore(item)
+                    slot, "video", f"Hidden: “{item.title}”.", lambda: self.restore(item)
                 )
             ui.notify("Hidden: it will not be shown again", type="info")
 
@@ -76,7 +77,7 @@ class Steering:
         if not await self._change("video", item.video_id, item.title, False):
             return
         with self.client:
-            self._restore_slots(lambda s: s.item.video_id == item.video_id)
+            self._restore_slots("video", lambda s: s.item.video_id == item.video_id)
             self.show_hidden_list()
             ui.notify(f"Restored: {item.title}", type="positive", timeout=1500)
 
@@ -90,9 +91,10 @@ class Steering:
         with self.client:
             self.close_player()
             for slot in self.slots.values():
-                if slot.item.channel_id == channel_id and slot.marks is not None:
+                if slot.item.channel_id == channel_id and slot.hidden_by is None:
                     self._leave_placeholder(
                         slot,
+                        "channel",
                         f"Not interested in {name}: its videos stay out of your feeds.",
                         lambda: self.unblock(channel_id, name),
                     )
@@ -102,19 +104,24 @@ class Steering:
         if not await self._change("channel", channel_id, name, False):
             return
         with self.client:
-            self._restore_slots(lambda s: s.item.channel_id == channel_id)
+            self._restore_slots("channel", lambda s: s.item.channel_id == channel_id)
             self.show_hidden_list()
             ui.notify(f"{name} is back in your feed", type="positive", timeout=1500)
 
-    def _leave_placeholder(self, slot: CardSlot, text: str, undo: Callable[[], object]) -> None:
+    def _leave_placeholder(
+        self, slot: CardSlot, hidden_by: str, text: str, undo: Callable[[], object]
+    ) -> None:
         slot.slot.clear()
-        slot.marks = None
+        slot.marks, slot.hidden_by = None, hidden_by
         with slot.slot:
             placeholder(text, undo)
 
-    def _restore_slots(self, which: Callable[[CardSlot], bool]) -> None:
+    def _restore_slots(self, hidden_by: str, which: Callable[[CardSlot], bool]) -> None:
+        """Cards again where a placeholder for ``hidden_by`` stands (a video hidden on its own
+        stays hidden when its channel comes back)."""
         for slot in self.slots.values():
-            if which(slot) and slot.marks is None:
+            if which(slot) and slot.hidden_by == hidden_by:
+                slot.hidden_by = None
                 self.fill_slot(slot)
 
     def show_hidden(self) -> None:
