@@ -90,8 +90,8 @@ fmt: install ## format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## benchmarks; figures go to data/bench.json
-	$(BIN)/python -m bench --out data/bench.json
+bench: install ## benchmarks; figures go to data/bench.json (one: make bench ONLY=feed_diversity)
+	$(BIN)/python -m bench --out data/bench.json $(ONLY)
 
 clean-demo: ## forget the demo database and Dagster runs
 	rm -rf data/demo
