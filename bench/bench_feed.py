@@ -315,7 +315,7 @@ def install_phases() -> Phases:
     import transformers
 
     import vrdndi_pipeline.assets.encoded_inference_tensors as eit
-    import vrdndi_pipeline.assets.feed_predictions as fp
+    import vrdndi_pipeline.core.feed.refresh as fp
     import vrdndi_pipeline.core.model as model_pkg
     import vrdndi_pipeline.core.model.batching as batching
     import vrdndi_pipeline.core.model.context_encoder as context_encoder

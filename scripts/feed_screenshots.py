@@ -47,13 +47,13 @@ def main(argv: list[str] | None = None) -> int:
             page.locator(".vr-card").nth(3).wait_for(state="visible")
             page.wait_for_timeout(500)
             page.screenshot(path=str(args.out / f"feed-{name}.png"))
-            print(f"wrote {args.out / f'feed-{name}.png'}")
+            sys.stdout.write(f"wrote {args.out / f'feed-{name}.png'}\n")
             if name == "desktop":
                 page.locator(".vr-card").first.click()
                 page.get_by_text("Why this video").wait_for()
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(args.out / "feed-player.png"))
-                print(f"wrote {args.out / 'feed-player.png'}")
+                sys.stdout.write(f"wrote {args.out / 'feed-player.png'}\n")
             page.close()
     return 0
 

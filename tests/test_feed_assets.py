@@ -428,7 +428,7 @@ def test_a_click_given_while_the_feed_is_scored_keeps_the_video_out(tmp_path, mo
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=12)
     resources = _resources(tmp_path, url)
-    import vrdndi_pipeline.assets.feed_predictions as feed_module
+    import vrdndi_pipeline.core.feed.refresh as feed_module
 
     real = feed_module.fallback_scores
 
