@@ -176,7 +176,7 @@ def _score(
         model = load_ranker(folder)
         moment = datetime.fromisoformat(manifest["moment"])
         local = moment.astimezone(ZoneInfo(manifest.get("timezone") or "UTC"))
-        interest, productive, reasons = ranker_scores(
+        p_interest, p_good, reasons = ranker_scores(
             model,
             candidates,
             inputs.ranker["video_vectors"].numpy()[keep],
@@ -184,7 +184,7 @@ def _score(
             local,
         )
         scored = champion_scores(
-            candidates, interest.tolist(), productive.tolist(), reasons, interest_weight=w
+            candidates, p_interest.tolist(), p_good.tolist(), reasons, interest_weight=w
         )
         return CHAMPION, scored, ranker_encoder(folder)
     if version is not None and inputs.late is not None and keep:
