@@ -7,6 +7,7 @@ from pydantic import Field
 
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensorsError, read_generation
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.feed.ranking import FeedOrder
 from vrdndi_pipeline.core.feed.refresh import RefreshSettings, refresh_feed
 from vrdndi_pipeline.core.feed.scoring import CHAMPION
@@ -35,7 +36,7 @@ class FeedConfig(dg.Config):
         default=0.8, ge=0, le=1, description="MMR's lambda: 1 = by score, lower = more varied."
     )
     max_per_channel: int = Field(default=3, ge=1)
-    page_size: int = Field(default=21, ge=1, description="Cards per page of the feed site.")
+    page_size: int = Field(default=PAGE_SIZE, ge=1, description="Cards per page of the feed site.")
     exploration_share: float = Field(
         default=0.1,
         ge=0,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import (
@@ -40,7 +41,6 @@ from vrdndi_pipeline.core.store.people_tables import (
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 21
 FAILURE_WINDOW = timedelta(hours=24)
 _READ_CHUNK = 100
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from nicegui import run, ui
 from nicegui.events import KeyEventArguments
 
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
 from vrdndi_ui.feed.feed_cards import (
     FEED_CSS,
@@ -30,7 +31,7 @@ from vrdndi_ui.feed.feed_cards import (
     player,
     video_card,
 )
-from vrdndi_ui.feed.feed_data import PAGE_SIZE, FeedStore
+from vrdndi_ui.feed.feed_data import FeedStore
 from vrdndi_ui.feed.feed_format import format_age, is_fallback, status_lines
 from vrdndi_ui.feed.feed_notices import Notices
 from vrdndi_ui.feed.feed_steering import CardSlot, Steering

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
+
 T = TypeVar("T")
 
 
@@ -27,7 +29,7 @@ def mmr_order(
     *,
     relevance_weight: float = 0.8,
     max_per_channel: int = 3,
-    page_size: int = 21,
+    page_size: int = PAGE_SIZE,
 ) -> list[int]:
     """Indices of ``items`` in feed order (``items`` sorted best first, ties kept in order)."""
     if not 0.0 <= relevance_weight <= 1.0:

@@ -13,6 +13,7 @@ import numpy as np
 from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.diversity import mmr_order
 from vrdndi_pipeline.core.feed.exploration import generation_seed, place_with_exploration
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import Reason, explore_reason, top_reasons
 
 Diversity = Literal["mmr", "channel_cap", "none"]
@@ -39,7 +40,7 @@ class FeedOrder:
     diversity: Diversity = "mmr"
     relevance_weight: float = 0.8  # MMR's λ
     max_per_channel: int = 3
-    page_size: int = 21
+    page_size: int = PAGE_SIZE
     exploration_share: float = 0.1
 
 
@@ -64,7 +65,7 @@ def diversify(
     *,
     rule: Diversity = "channel_cap",
     max_per_channel: int = 3,
-    page_size: int = 21,
+    page_size: int = PAGE_SIZE,
     vectors: Mapping[str, np.ndarray] | None = None,
     relevance_weight: float = 0.8,
 ) -> list[ScoredCandidate]:
@@ -128,7 +129,7 @@ def _channel(item: ScoredCandidate) -> str:
     return c.channel_id or c.channel_title or c.video_id
 
 
-def channel_share(items: Sequence[ScoredCandidate], page_size: int = 21) -> int:
+def channel_share(items: Sequence[ScoredCandidate], page_size: int = PAGE_SIZE) -> int:
     """The most videos one channel has on any page (what the cap bounds)."""
     worst = 0
     for start in range(0, len(items), page_size):

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
+from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_from_json
 from vrdndi_pipeline.core.store.schema import feed_exposures, feed_generation, feed_predictions
 from vrdndi_pipeline.core.store.upserts import insert_new
@@ -110,7 +111,7 @@ def replace_feed(
     return len(rows)
 
 
-def read_feed_page(conn: Connection, offset: int = 0, limit: int = 21) -> list[FeedItem]:
+def read_feed_page(conn: Connection, offset: int = 0, limit: int = PAGE_SIZE) -> list[FeedItem]:
     """Feed rows ranked ``offset + 1`` to ``offset + limit``, in rank order."""
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
