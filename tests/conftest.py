@@ -31,7 +31,6 @@ so ``-m "not postgres"`` deselects them.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import sys
 from collections.abc import Iterator
@@ -54,15 +53,6 @@ from tests.harness.aw_server import xdg_env  # noqa: E402
 _AW_FIXTURES = {"aw_server", "aw_server_stoppable"}
 _PG_FIXTURES = {"postgres_server", "postgres_url"}
 _db_numbers = itertools.count(1)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Freeze what earlier tests left on the heap (torch, MLflow, Dagster: millions of objects),
-    so that a test's garbage collections traverse its own objects only. Without it every full
-    collection walks the whole heap: a NiceGUI ``User`` test took 1.8 s instead of 0.4 s after
-    the feed asset tests had run."""
-    gc.collect()
-    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
