@@ -128,7 +128,7 @@ def test_durations_read_as_hours_minutes_seconds() -> None:
 
 
 def test_ages_are_short_and_relative() -> None:
-    from vrdndi_ui.feed.feed_format import format_age
+    from vrdndi_pipeline.core.feed.reasons import format_age
 
     assert format_age(NOW - timedelta(hours=3, minutes=20), NOW) == "3 h ago"
     assert format_age(NOW - timedelta(minutes=12), NOW) == "12 min ago"

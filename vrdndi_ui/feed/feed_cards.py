@@ -11,11 +11,11 @@ from datetime import datetime
 
 from nicegui import ui
 
+from vrdndi_pipeline.core.feed.reasons import format_age
 from vrdndi_pipeline.core.store.feed_tables import FeedItem
 from vrdndi_ui.feed.feed_format import (
     GOOD_TIME,
     embed_url,
-    format_age,
     format_duration,
     is_fallback,
     ranking_badge,

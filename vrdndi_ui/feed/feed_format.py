@@ -7,7 +7,6 @@ so the page code only places them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vrdndi_pipeline.core.records import is_video_id
@@ -57,22 +56,6 @@ def format_duration(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-def format_age(published_at: datetime | None, now: datetime) -> str:
-    """How long before ``now`` (the pipeline's clock) a video came out: ``just now``,
-    ``12 min ago``, ``3 h ago``, ``5 d ago``."""
-    if published_at is None:
-        return "date unknown"
-    seconds = (now - published_at).total_seconds()
-    if seconds < -60:
-        return "upcoming"
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit} ago"
-    return f"{int(seconds // 60)} min ago"
 
 
 def is_fallback(ranking: str) -> bool:

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
+from vrdndi_pipeline.core.feed.reasons import format_age
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration
 from vrdndi_pipeline.core.store.people_tables import RunFailure
-from vrdndi_ui.feed.feed_format import format_age
 
 logger = logging.getLogger(__name__)
 

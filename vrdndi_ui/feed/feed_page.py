@@ -20,6 +20,7 @@ from nicegui import run, ui
 from nicegui.events import KeyEventArguments
 
 from vrdndi_pipeline.core.feed.page import PAGE_SIZE
+from vrdndi_pipeline.core.feed.reasons import format_age
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
 from vrdndi_ui.feed.feed_cards import (
     FEED_CSS,
@@ -32,7 +33,7 @@ from vrdndi_ui.feed.feed_cards import (
     video_card,
 )
 from vrdndi_ui.feed.feed_data import FeedStore
-from vrdndi_ui.feed.feed_format import format_age, is_fallback, status_lines
+from vrdndi_ui.feed.feed_format import is_fallback, status_lines
 from vrdndi_ui.feed.feed_notices import Notices
 from vrdndi_ui.feed.feed_steering import CardSlot, Steering
 from vrdndi_ui.feed.feedback_outbox import FEEDBACK_BUTTONS, FeedbackOutbox, new_click

@@ -85,10 +85,24 @@ def duration_reason(duration_s: float | None, weight: float = 0.05) -> Reason | 
     return Reason("video", f"a {format_minutes(duration_s / 60)} video", weight)
 
 
+def format_age(published_at: datetime | None, now: datetime) -> str:
+    """How long before ``now`` (the pipeline's clock) a video came out: ``just now``,
+    ``12 min ago``, ``3 h ago``, ``5 d ago``."""
+    if published_at is None:
+        return "date unknown"
+    seconds = (now - published_at).total_seconds()
+    if seconds < -60:
+        return "upcoming"
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return f"{int(seconds // 60)} min ago"
+
+
 def age_reason(published_at: datetime, now: datetime, weight: float) -> Reason:
-    hours = max((now - published_at).total_seconds() / 3600, 0.0)
-    when = f"{format_minutes(hours * 60)} ago" if hours < 48 else f"{hours / 24:.0f} days ago"
-    return Reason("new", f"uploaded {when}", weight)
+    return Reason("new", f"uploaded {format_age(published_at, now)}", weight)
 
 
 def time_phrase(local: datetime) -> str:
