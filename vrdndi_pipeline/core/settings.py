@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
 from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
 from vrdndi_pipeline.core.store.database import default_database_url
 
@@ -46,6 +47,9 @@ class Settings:
     feed_refresh_cron: tuple[str, ...] = ()  # VRDNDI_FEED_REFRESH_CRON ("a;b"); () = default
     daily_cron: str = "0 7 * * *"  # VRDNDI_DAILY_CRON, in the user's time zone
     text_encoder: str = BUNDLED_MINILM  # VRDNDI_TEXT_ENCODER: the frozen sentence model
+    # VRDNDI_AW_WEB_BUCKETS: "bucket=host;..." joins browser buckets to a machine's windows
+    aw_web_buckets: tuple[tuple[str, str], ...] = ()
+    max_import_mb: int = DEFAULT_MAX_IMPORT_MB  # VRDNDI_MAX_IMPORT_MB: import file size limit
 
     @property
     def user_timezone(self) -> str:
@@ -116,6 +120,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not min_labels.isdigit() or int(min_labels) < 1:
         raise SettingsError(f"VRDNDI_TRAIN_MIN_NEW_LABELS={min_labels!r}: use a positive number")
     crons = tuple(c.strip() for c in get("FEED_REFRESH_CRON").split(";") if c.strip())
+    max_import_mb = get("MAX_IMPORT_MB", str(DEFAULT_MAX_IMPORT_MB))
+    if not max_import_mb.isdigit() or int(max_import_mb) < 1:
+        raise SettingsError(f"VRDNDI_MAX_IMPORT_MB={max_import_mb!r}: use a positive number")
     return Settings(
         data_dir=data_dir,
         database_url=get("DATABASE_URL", default_database_url(data_dir)),
@@ -136,4 +143,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         feed_refresh_cron=crons,
         daily_cron=get("DAILY_CRON", "0 7 * * *"),
         text_encoder=get("TEXT_ENCODER", BUNDLED_MINILM),
+        aw_web_buckets=parse_web_buckets(get("AW_WEB_BUCKETS")),
+        max_import_mb=int(max_import_mb),
     )
+
+
+def parse_web_buckets(text: str) -> tuple[tuple[str, str], ...]:
+    """``"aw-watcher-web-firefox=laptop;aw-watcher-web-chrome=desk"`` as (bucket, host) pairs."""
+    pairs = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        bucket, _, host = (x.strip() for x in part.partition("="))
+        if not bucket or not host:
+            raise SettingsError(
+                f"VRDNDI_AW_WEB_BUCKETS: {part!r} is not 'bucket=hostname' (pairs separated "
+                "by ';', e.g. aw-watcher-web-firefox=my-laptop)"
+            )
+        pairs.append((bucket, host))
+    return tuple(pairs)

@@ -34,6 +34,7 @@ from vrdndi_pipeline.core.activity import (
     window_activity,
 )
 from vrdndi_pipeline.core.aw_export import AwExport, load_aw_export, load_category_rules_file
+from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def _rules_from_file(categories_file: str) -> tuple[CategoryRules, str] | None:
 
 class ActivityWatchSource(dg.ConfigurableResource, ABC):
     """Where the user's computer activity comes from."""
+
+    web_buckets: dict[str, str] = {}  # browser bucket id -> the hostname whose windows it joins
 
     @abstractmethod
     def resolve_host(self) -> HostBuckets:
@@ -159,6 +162,7 @@ class ActivityWatchExport(ActivityWatchSource):
     path: str = str(DEMO_DATA_DIR / "activitywatch-export.json.gz")
     hostname: str = ""
     categories_file: str = str(DEMO_DATA_DIR / "aw-categories.json")
+    max_import_mb: int = DEFAULT_MAX_IMPORT_MB
 
     def _load(self) -> AwExport:
         return load_aw_export(Path(self.path).expanduser())

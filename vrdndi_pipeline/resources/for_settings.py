@@ -25,16 +25,20 @@ from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTu
 def activitywatch_for(settings: Settings) -> ActivityWatchSource:
     if settings.sources == "demo":
         return ActivityWatchExport()
+    web_buckets = dict(settings.aw_web_buckets)
     if settings.aw_export_file:
         return ActivityWatchExport(
             path=settings.aw_export_file,
             hostname=settings.aw_hostname,
             categories_file=settings.aw_categories_file,
+            web_buckets=web_buckets,
+            max_import_mb=settings.max_import_mb,
         )
     return ActivityWatchServer(
         url=settings.aw_url,
         hostname=settings.aw_hostname,
         categories_file=settings.aw_categories_file,
+        web_buckets=web_buckets,
     )
 
 
@@ -61,7 +65,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         "io_manager": SqlTableIOManager(database=database),
         "activitywatch": activitywatch_for(settings),
         "youtube": youtube_for(settings),
-        "takeout": TakeoutWatchHistory(path=takeout_path),
+        "takeout": TakeoutWatchHistory(path=takeout_path, max_import_mb=settings.max_import_mb),
         "tracking": tracking_for(settings),
         "clock": clock_for(settings),
         "inference_store": InferenceTensorStore(

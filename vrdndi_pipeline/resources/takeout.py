@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
 from vrdndi_pipeline.core.takeout import TakeoutHistory, load_watch_history
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ class TakeoutWatchHistory(dg.ConfigurableResource):
     """
 
     path: str
+    max_import_mb: int = DEFAULT_MAX_IMPORT_MB
 
     def load(self) -> TakeoutHistory | None:
         """The parsed history, or ``None`` when no file is at ``path``."""

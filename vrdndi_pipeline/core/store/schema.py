@@ -301,3 +301,16 @@ window_title_embeddings = Table(
     comment="Frozen sentence embeddings of ActivityWatch event texts (app | title | "
     "category); one row per (distinct text, encoder).",
 )
+
+rejected_items = Table(
+    "rejected_items",
+    metadata,
+    Column("source", String(32), primary_key=True, comment="takeout | activitywatch | youtube"),
+    Column("item_key", String(200), primary_key=True, comment="the item's id, or what it was"),
+    Column("reason", String(64), primary_key=True, comment="why it was set aside"),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    Column("times_seen", Integer, nullable=False),
+    comment="Source items set aside by validation (quarantine): each counted and kept here, "
+    "never stopping the other items of a run.",
+)

@@ -45,7 +45,7 @@ class UpsertCounts:
         }
 
 
-def _insert_for(conn: Connection, table: Table) -> Any:
+def insert_statement_for(conn: Connection, table: Table) -> Any:
     name = conn.dialect.name
     if name == "sqlite":
         return sqlite.insert(table)
@@ -62,7 +62,7 @@ def insert_new(
     if not rows:
         return 0
     statement = (
-        _insert_for(conn, table)
+        insert_statement_for(conn, table)
         .on_conflict_do_nothing(index_elements=list(key))
         .returning(*table.primary_key.columns)
     )
@@ -97,7 +97,7 @@ def upsert_rows(
     before = _row_count(conn, table)
     affected = 0
     seen = 0
-    insert = _insert_for(conn, table)
+    insert = insert_statement_for(conn, table)
     excluded = insert.excluded
 
     def new_value(column: str) -> Any:
