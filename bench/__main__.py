@@ -23,6 +23,7 @@ BENCHMARKS = {
     "ranker": "bench.bench_ranker",
     "lora_probe": "bench.bench_lora_probe",
     "feed_diversity": "bench.bench_feed_diversity",
+    "durability": "bench.bench_durability",
 }
 
 

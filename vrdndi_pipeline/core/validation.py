@@ -85,7 +85,7 @@ def checked_int64(value: object) -> int:
         else:
             raise RecordRejected("id_not_an_integer", type(value).__name__)
     if not -INT64_MAX - 1 <= value <= INT64_MAX:
-        raise RecordRejected("id_out_of_range", f"{len(str(value))} digits")
+        raise RecordRejected("id_out_of_range", f"{value.bit_length()} bits")
     return value
 
 
@@ -118,11 +118,18 @@ def repaired_text(value: str, max_chars: int, *, keep_newlines: bool = False) ->
     return RepairedText(text[:max_chars] if cut else text, repaired, cut)
 
 
+def _as_text(value: object) -> str:
+    try:
+        return value if isinstance(value, str) else str(value)
+    except ValueError:  # an int of more than 4,300 digits
+        return f"<{type(value).__name__} too large to show>"
+
+
 def terminal_text(value: object) -> str:
     """Text safe to print: no escape sequences, no control characters, no lone surrogates."""
-    return repaired_text(str(value), max_chars=10**6).text
+    return repaired_text(_as_text(value), max_chars=10**6).text
 
 
 def item_key(value: object) -> str:
     """A short printable key for a rejected item (its id, or a prefix of what it was)."""
-    return repaired_text(str(value), MAX_KEY_CHARS).text
+    return repaired_text(_as_text(value), MAX_KEY_CHARS).text
