@@ -21,6 +21,8 @@ PostgreSQL (Debian ``postgresql`` binaries; missing binaries FAIL the test, neve
 
 Both back ends:
 
+* ``engine`` -> a SQLAlchemy ``Engine`` on a fresh SQLite file at the head revision (a copy
+  of ``migrated_sqlite_file``, migrated once per session).
 * ``database_url`` -> ``str``, parametrized with ids ``sqlite`` / ``postgres``:
   ``sqlite:///<tmp_path>/vrdndi.db`` or a fresh ``postgres_url``. PostgreSQL only starts
   when a ``postgres`` case runs.
@@ -128,6 +130,32 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'vrdndi.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the head revision, made once; tests copy it."""
+    from vrdndi_pipeline.core.store.database import make_engine
+    from vrdndi_pipeline.core.store.migrate import upgrade_schema
+
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(migrated_sqlite_file: Path, tmp_path: Path) -> Iterator[object]:
+    """A fresh, migrated SQLite database in ``tmp_path`` (a copy: migrating each is slow)."""
+    import shutil
+
+    from vrdndi_pipeline.core.store.database import make_engine
+
+    shutil.copyfile(migrated_sqlite_file, tmp_path / "vrdndi.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'vrdndi.db'}")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeGuard
 
 VIDEO_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{11}$")
+CHANNEL_ID_PATTERN = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 
 VideoSource = Literal["subscription", "liked", "disliked", "takeout", "lookup"]
 Rating = Literal["like", "dislike"]
 
 
-def is_video_id(value: object) -> bool:
+def is_video_id(value: object) -> TypeGuard[str]:
     """True for a well-formed 11-character YouTube video id."""
     return isinstance(value, str) and VIDEO_ID_PATTERN.fullmatch(value) is not None
+
+
+def is_channel_id(value: object) -> TypeGuard[str]:
+    """True for a well-formed YouTube channel id (``UC`` and 22 characters)."""
+    return isinstance(value, str) and CHANNEL_ID_PATTERN.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
