@@ -22,8 +22,10 @@ from vrdndi_pipeline.core.activity import (
     window_activity,
 )
 from vrdndi_pipeline.core.aw_export import load_aw_export, parse_aw_export
+from vrdndi_pipeline.core.validation import Rejection
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+NOW = T0 + timedelta(days=30)  # what the validation takes as the present
 HOST = HostBuckets("laptop", ("win_laptop",), ("afk_laptop",), ("web_laptop",))
 
 
@@ -66,7 +68,7 @@ def test_afk_time_is_cut_out_of_window_events():
         ev(12, 31, 60, app="Steam", title="Steam"),
     ]
     activity = window_activity(
-        HOST, {"win_laptop": window, "afk_laptop": afk}, RULES, category_source="test"
+        HOST, {"win_laptop": window, "afk_laptop": afk}, RULES, category_source="test", now=NOW
     )
     assert [(e.event_id, e.duration_s) for e in activity.events] == [(10, 300.0), (12, 60.0)]
     assert activity.skipped == {"afk": 1}
@@ -76,7 +78,11 @@ def test_afk_time_is_cut_out_of_window_events():
 def test_without_an_afk_bucket_every_second_counts():
     host = HostBuckets("laptop", ("win_laptop",), (), ())
     activity = window_activity(
-        host, {"win_laptop": [ev(1, 0, 42, app="Code", title="x")]}, RULES, category_source="t"
+        host,
+        {"win_laptop": [ev(1, 0, 42, app="Code", title="x")]},
+        RULES,
+        category_source="t",
+        now=NOW,
     )
     assert activity.events[0].duration_s == 42 and not activity.afk_filtered
 
@@ -98,6 +104,7 @@ def test_categories_pick_the_deepest_match_and_browser_events_get_urls():
         {"win_laptop": window, "afk_laptop": afk, "web_laptop": web},
         RULES,
         category_source="t",
+        now=NOW,
     )
     by_id = {e.event_id: e for e in activity.events}
     assert by_id[10].url == "https://github.com/vrdndi/pulls"  # 90 s overlap beats 30 s
@@ -114,6 +121,7 @@ def test_default_rules_are_aw_clients_own():
         {"w": [ev(1, 0, 10, app="Firefox", title="Stack Overflow - Where Developers Learn")]},
         default_category_rules(),
         category_source="aw-client defaults",
+        now=NOW,
     )
     assert activity.events[0].category == ("Work", "Programming")
 
@@ -121,7 +129,12 @@ def test_default_rules_are_aw_clients_own():
 def test_events_at_or_before_the_cursor_are_left_out():
     window = [ev(1, 0, 60, app="Code", title="a"), ev(2, 1, 60, app="Code", title="b")]
     activity = window_activity(
-        HostBuckets("h", ("w",), (), ()), {"w": window}, RULES, category_source="t", since=T0
+        HostBuckets("h", ("w",), (), ()),
+        {"w": window},
+        RULES,
+        category_source="t",
+        now=NOW,
+        since=T0,
     )
     assert [e.event_id for e in activity.events] == [2]
     assert activity.skipped == {"before_cursor": 1}
@@ -137,14 +150,26 @@ def test_malformed_events_are_counted_not_fatal():
         "not an event",
     ]
     activity = window_activity(
-        HostBuckets("h", ("w",), (), ()), {"w": window}, RULES, category_source="t"
+        HostBuckets("h", ("w",), (), ()), {"w": window}, RULES, category_source="t", now=NOW
     )
     assert [e.title for e in activity.events] == ["ok 🎉 日本語 עברית"]
-    assert activity.skipped == {"malformed_event": 5}
+    assert activity.skipped == {
+        "time_not_a_timestamp": 2,
+        "duration_out_of_range": 1,
+        "data_not_an_object": 1,
+        "event_not_an_object": 1,
+    }
+    assert sorted(activity.rejections, key=lambda r: r.key) == [
+        Rejection("w/#5", "event_not_an_object"),
+        Rejection("w/2", "time_not_a_timestamp"),
+        Rejection("w/3", "time_not_a_timestamp"),
+        Rejection("w/4", "duration_out_of_range"),
+        Rejection("w/5", "data_not_an_object"),
+    ]
 
 
 def test_empty_buckets_give_no_events():
-    activity = window_activity(HOST, {}, RULES, category_source="t")
+    activity = window_activity(HOST, {}, RULES, category_source="t", now=NOW)
     assert activity.events == () and activity.skipped == {}
 
 
@@ -155,7 +180,7 @@ def test_intervals_merge_and_overlap_is_exact():
         ev(3, 5, 60, status="not-afk"),
         ev(4, 2, 60, status="afk"),
     ]
-    spans = not_afk_intervals([coerce_raw_event(e) for e in events])
+    spans = not_afk_intervals([coerce_raw_event(e, now=NOW) for e in events])
     assert spans == [
         (T0, T0 + timedelta(seconds=90)),
         (T0 + timedelta(minutes=5), T0 + timedelta(minutes=6)),

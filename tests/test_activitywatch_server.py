@@ -13,8 +13,11 @@ from aw_core.models import Event
 from sqlalchemy import select
 
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
-from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.schema import aw_events
+from vrdndi_pipeline.core.records import AwEvent
+from vrdndi_pipeline.core.store.database import make_engine, write_transaction
+from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.schema import aw_events, rejected_items
+from vrdndi_pipeline.core.store.source_tables import write_aw_events
 from vrdndi_pipeline.resources.activitywatch import (
     ActivityWatchExport,
     ActivityWatchServer,
@@ -197,3 +200,86 @@ def test_a_stopped_server_fails_with_the_url_and_what_to_do(aw_server_stoppable,
     assert url in message and "Start ActivityWatch" in message
     with pytest.raises(ActivityWatchUnavailable, match="VRDNDI_AW_URL"):
         ActivityWatchServer(url=url).resolve_host()
+
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _window_event(minutes: float, title: str, at: datetime | None = None) -> Event:
+    return Event(
+        timestamp=at or START + timedelta(minutes=minutes),
+        duration=timedelta(minutes=5),
+        data={"app": "Code", "title": title},
+    )
+
+
+def _rejected(db_url: str) -> list[tuple]:
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(rejected_items)).all()
+    engine.dispose()
+    return [(r.source, r.item_key, r.reason, r.times_seen) for r in rows]
+
+
+def test_an_event_in_year_9999_never_stops_later_events(aw_server, tmp_path):
+    client = _client(aw_server)
+    client.create_bucket(WINDOW, "currentwindow", queued=False)
+    client.insert_events(
+        WINDOW, [_window_event(0, "first"), _window_event(0, "from the future", FAR_FUTURE)]
+    )
+    [future_id] = [e.id for e in client.get_events(WINDOW) if e.timestamp.year == 9999]
+    browser = _client(aw_server)
+    browser.client_hostname = "unknown"  # what aw-watcher-web reports
+    browser.create_bucket("aw-watcher-web-firefox", "web.tab.current", queued=False)
+    browser.insert_event(
+        "aw-watcher-web-firefox",
+        Event(timestamp=START, duration=timedelta(minutes=5), data={"url": "https://a.example/"}),
+    )
+    db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    source = ActivityWatchServer(url=aw_server.url, hostname=HOST)
+
+    first = _materialize(source, db_url)
+    assert first.success
+    assert set(_stored(db_url)) == {"first"}
+    engine = make_engine(db_url)
+    with engine.connect() as conn:  # the browser bucket of host "unknown" joined the only host
+        assert conn.execute(select(aw_events.c.url)).scalars().all() == ["https://a.example/"]
+    engine.dispose()
+    meta = _metadata(first)
+    assert meta["rejected"] == {"time_in_future": 1} and meta["rejected_total"] == 1
+    assert _rejected(db_url) == [("activitywatch", f"{WINDOW}/{future_id}", "time_in_future", 1)]
+
+    client.insert_events(WINDOW, [_window_event(120, "later"), _window_event(170, "latest")])
+    second = _materialize(source, db_url)
+    assert second.success
+    assert set(_stored(db_url)) == {"first", "later", "latest"}
+    assert _metadata(second)["rows_inserted"] == 2
+    assert _rejected(db_url) == [  # seen again, still set aside, still one row
+        ("activitywatch", f"{WINDOW}/{future_id}", "time_in_future", 2)
+    ]
+
+
+def test_a_far_future_row_already_stored_does_not_stall_the_cursor(aw_server, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    engine = make_engine(db_url)
+    upgrade_schema(engine)
+    stored_before = START - timedelta(minutes=10)
+    with write_transaction(engine) as conn:  # the 9999 row was written before validation
+        write_aw_events(
+            conn,
+            [
+                AwEvent(WINDOW, 999_998, HOST, stored_before, 60.0, "Code", "stored earlier"),
+                AwEvent(WINDOW, 999_999, HOST, FAR_FUTURE, 60.0, "Code", "old bug"),
+            ],
+        )
+    engine.dispose()
+    client = _client(aw_server)
+    client.create_bucket(WINDOW, "currentwindow", queued=False)
+    client.insert_events(WINDOW, [_window_event(0, "real"), _window_event(60, "also real")])
+
+    result = _materialize(ActivityWatchServer(url=aw_server.url, hostname=HOST), db_url)
+    assert result.success
+    assert set(_stored(db_url)) == {"stored earlier", "old bug", "real", "also real"}
+    meta = _metadata(result)
+    assert meta["rows_inserted"] == 2
+    assert meta["fetched_since"] == (stored_before - timedelta(minutes=60)).isoformat()

@@ -1,11 +1,13 @@
 """``raw_aw_events``: the user's computer activity, fetched incrementally from ActivityWatch."""
 
-from datetime import timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 from pydantic import Field
 
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import latest_event_time, write_aw_events
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchSource
 from vrdndi_pipeline.resources.database import AppDatabase
@@ -31,32 +33,47 @@ def raw_aw_events(
 
     One row of table ``aw_events`` per ActivityWatch window event (bucket id, event id): start
     (UTC), seconds not AFK, app, window title, URL of the browser tab, category path. Upserted,
-    so materializing twice equals once.
+    so materializing twice equals once. Invalid events (a start in year 9999, a negative
+    duration) go to ``rejected_items`` in the same transaction, and never move the cursor.
     """
+    now = datetime.now(UTC)
     host = activitywatch.resolve_host()
     engine = database.engine()
     with read_transaction(engine) as conn:
-        newest = latest_event_time(conn, host.hostname)
+        newest = latest_event_time(conn, host.hostname, now=now)
     since = newest - timedelta(minutes=config.overlap_minutes) if newest else None
-    activity = activitywatch.fetch_window_activity(host, since)
+    activity = activitywatch.fetch_window_activity(host, since, now=now)
     with write_transaction(engine) as conn:
         counts = write_aw_events(conn, activity.events)
+        record_rejections(conn, "activitywatch", activity.rejections, now)
+    rejected = Counter(r.reason for r in activity.rejections)
     context.log.info(
-        "%s: %d events fetched, %d new, %d updated",
+        "%s: %d events fetched, %d new, %d updated, %d rejected",
         host.hostname,
         len(activity.events),
         counts.inserted,
         counts.updated,
+        len(activity.rejections),
     )
+    if rejected:
+        context.log.warning(
+            "%s: %d invalid ActivityWatch events set aside in rejected_items: %s",
+            host.hostname,
+            len(activity.rejections),
+            ", ".join(f"{reason} {n}" for reason, n in rejected.most_common()),
+        )
     times = [e.timestamp for e in activity.events]
     return dg.MaterializeResult(
         metadata={
             "hostname": host.hostname,
             "buckets": ", ".join(activity.buckets),
+            "browser_buckets_not_joined": ", ".join(host.unjoined_web) or "none",
             "fetched_since": since.isoformat() if since else "beginning",
             "events_fetched": len(activity.events),
             **counts.as_metadata("rows_"),
             "skipped": dg.MetadataValue.json(activity.skipped),
+            "rejected": dg.MetadataValue.json(dict(rejected)),
+            "rejected_total": len(activity.rejections),
             "category_rules": activity.category_source,
             "afk_filtered": activity.afk_filtered,
             "first_event": min(times).isoformat() if times else "none",

@@ -1,8 +1,8 @@
 """ActivityWatch as a Dagster resource: a live aw-server, or an exported JSON file.
 
 Both produce the same :class:`~vrdndi_pipeline.core.activity.WindowActivity`, through the same
-core functions, so an import is categorised and AFK-filtered exactly like a live fetch.
-Read-only: nothing is ever written to the ActivityWatch server.
+core functions, so an import is validated, categorised and AFK-filtered exactly like a live
+fetch. Read-only: nothing is ever written to the ActivityWatch server.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import socket
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +52,18 @@ def _rules_from_file(categories_file: str) -> tuple[CategoryRules, str] | None:
     return parse_category_rules(load_category_rules_file(path)), f"file:{path}"
 
 
+def _host_of(buckets: list[BucketInfo], hostname: str, web_buckets: dict[str, str]) -> HostBuckets:
+    host = select_host_buckets(buckets, hostname, socket.gethostname(), web_buckets)
+    if host.unjoined_web:
+        logger.warning(
+            "Browser buckets %s belong to no machine with window events, so their URLs are not "
+            "used. Say which machine each one runs on: VRDNDI_AW_WEB_BUCKETS=%s",
+            ", ".join(host.unjoined_web),
+            ";".join(f"{bucket}=<hostname>" for bucket in host.unjoined_web),
+        )
+    return host
+
+
 class ActivityWatchSource(dg.ConfigurableResource, ABC):
     """Where the user's computer activity comes from."""
 
@@ -62,8 +74,11 @@ class ActivityWatchSource(dg.ConfigurableResource, ABC):
         """The buckets of the configured (or only) host; raises if there is none."""
 
     @abstractmethod
-    def fetch_window_activity(self, host: HostBuckets, since: datetime | None) -> WindowActivity:
-        """Window events of ``host`` that start after ``since`` (all of them when ``None``)."""
+    def fetch_window_activity(
+        self, host: HostBuckets, since: datetime | None, now: datetime | None = None
+    ) -> WindowActivity:
+        """Window events of ``host`` that start after ``since`` (all of them when ``None``),
+        validated against ``now`` (the wall clock when ``None``)."""
 
 
 class ActivityWatchServer(ActivityWatchSource):
@@ -120,7 +135,7 @@ class ActivityWatchServer(ActivityWatchSource):
             BucketInfo(id=bid, type=str(b.get("type", "")), hostname=str(b.get("hostname", "")))
             for bid, b in buckets.items()
         ]
-        return select_host_buckets(infos, self.hostname, socket.gethostname())
+        return _host_of(infos, self.hostname, self.web_buckets)
 
     def _category_rules(self, client: Any) -> tuple[CategoryRules, str]:
         from_file = _rules_from_file(self.categories_file)
@@ -137,9 +152,12 @@ class ActivityWatchServer(ActivityWatchSource):
             return default_category_rules(), "aw-client defaults"
         return parse_category_rules(classes), "server"
 
-    def fetch_window_activity(self, host: HostBuckets, since: datetime | None) -> WindowActivity:
+    def fetch_window_activity(
+        self, host: HostBuckets, since: datetime | None, now: datetime | None = None
+    ) -> WindowActivity:
+        now = now or datetime.now(UTC)
         if since is None:
-            since = datetime.now().astimezone() - timedelta(days=self.initial_lookback_days)
+            since = now - timedelta(days=self.initial_lookback_days)
         with self._client() as client:
             rules, rules_source = self._category_rules(client)
             events = {
@@ -153,7 +171,9 @@ class ActivityWatchServer(ActivityWatchSource):
             host.hostname,
             since.isoformat(),
         )
-        return window_activity(host, events, rules, category_source=rules_source, since=since)
+        return window_activity(
+            host, events, rules, category_source=rules_source, now=now, since=since
+        )
 
 
 class ActivityWatchExport(ActivityWatchSource):
@@ -165,16 +185,25 @@ class ActivityWatchExport(ActivityWatchSource):
     max_import_mb: int = DEFAULT_MAX_IMPORT_MB
 
     def _load(self) -> AwExport:
-        return load_aw_export(Path(self.path).expanduser())
+        return load_aw_export(Path(self.path).expanduser(), self.max_import_mb)
 
     def resolve_host(self) -> HostBuckets:
-        return select_host_buckets(self._load().buckets, self.hostname, socket.gethostname())
+        return _host_of(list(self._load().buckets), self.hostname, self.web_buckets)
 
-    def fetch_window_activity(self, host: HostBuckets, since: datetime | None) -> WindowActivity:
+    def fetch_window_activity(
+        self, host: HostBuckets, since: datetime | None, now: datetime | None = None
+    ) -> WindowActivity:
         export = self._load()
         rules_and_source = _rules_from_file(self.categories_file)
         rules, source = rules_and_source or (default_category_rules(), "aw-client defaults")
-        return window_activity(host, export.events, rules, category_source=source, since=since)
+        return window_activity(
+            host,
+            export.events,
+            rules,
+            category_source=source,
+            now=now or datetime.now(UTC),
+            since=since,
+        )
 
 
 __all__ = [

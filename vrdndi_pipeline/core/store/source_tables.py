@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, func, select
@@ -12,6 +12,7 @@ from sqlalchemy import Column, Connection, Table, func, select
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
 from vrdndi_pipeline.core.store.schema import aw_events, video_ratings, videos, watch_history
 from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
+from vrdndi_pipeline.core.validation import FUTURE_MARGIN
 
 # Columns a later, richer description of a video may change; first_seen_at and source stay.
 VIDEO_DETAIL_COLUMNS = (
@@ -26,20 +27,47 @@ VIDEO_DETAIL_COLUMNS = (
 )
 
 
-def latest_event_time(conn: Connection, hostname: str) -> datetime | None:
-    """Start of the newest stored window event of ``hostname``."""
-    statement = select(func.max(aw_events.c.timestamp)).where(aw_events.c.hostname == hostname)
-    return conn.execute(statement).scalar_one_or_none()
+def _cursor(newest: datetime | None, now: datetime) -> datetime | None:
+    return min(newest, now) if newest is not None else None
 
 
-def latest_upload_per_channel(conn: Connection) -> dict[str, datetime]:
-    """Newest stored upload of every subscribed channel: the cursor for incremental fetches."""
+def latest_event_time(
+    conn: Connection, hostname: str, *, now: datetime | None = None
+) -> datetime | None:
+    """Start of the newest stored window event of ``hostname``: the incremental cursor.
+
+    Never later than ``now`` (the wall clock when ``None``): rows dated past ``now`` plus
+    ``FUTURE_MARGIN`` (stored before events were validated) are not counted, since a cursor in
+    year 9999 would leave every real event behind it; a row just ahead of ``now`` (a clock a
+    little fast) gives ``now``, so no event between is skipped.
+    """
+    now = now or datetime.now(UTC)
+    statement = select(func.max(aw_events.c.timestamp)).where(
+        aw_events.c.hostname == hostname, aw_events.c.timestamp <= now + FUTURE_MARGIN
+    )
+    return _cursor(conn.execute(statement).scalar_one_or_none(), now)
+
+
+def latest_upload_per_channel(
+    conn: Connection, *, now: datetime | None = None
+) -> dict[str, datetime]:
+    """Newest stored upload of every subscribed channel: the cursor for incremental fetches.
+
+    Like :func:`latest_event_time`, each channel's cutoff is at most ``now`` (the wall clock
+    when ``None``), and uploads dated past ``now`` plus ``FUTURE_MARGIN`` are not counted.
+    """
+    now = now or datetime.now(UTC)
     statement = (
         select(videos.c.channel_id, func.max(videos.c.published_at))
-        .where(videos.c.source == "subscription", videos.c.channel_id.is_not(None))
+        .where(
+            videos.c.source == "subscription",
+            videos.c.channel_id.is_not(None),
+            videos.c.published_at <= now + FUTURE_MARGIN,
+        )
         .group_by(videos.c.channel_id)
     )
-    return {channel_id: newest for channel_id, newest in conn.execute(statement) if newest}
+    cursors = {channel_id: _cursor(newest, now) for channel_id, newest in conn.execute(statement)}
+    return {channel_id: cutoff for channel_id, cutoff in cursors.items() if cutoff is not None}
 
 
 def known_video_ids(conn: Connection, video_ids: Iterable[str]) -> set[str]:
