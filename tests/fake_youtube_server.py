@@ -69,8 +69,9 @@ class FakeYouTubeServer:
         self.access_token = access_token
         self.requests: list[LoggedRequest] = []
         self.token_requests: list[dict[str, str]] = []
-        self._faults: deque[tuple[int, dict[str, Any]]] = deque()
+        self._faults: deque[tuple[int, dict[str, Any] | bytes]] = deque()
         self._always: tuple[int, dict[str, Any]] | None = None
+        self._replies: dict[str, deque[tuple[int, Any]]] = {}
         self._lock = threading.Lock()
         self._issued = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -87,10 +88,19 @@ class FakeYouTubeServer:
     def token_url(self) -> str:
         return f"{self.url}/token"
 
-    def fail_next(self, status: int, body: dict[str, Any], times: int = 1) -> None:
-        """Answer the next ``times`` API requests with ``status`` and ``body``."""
+    def fail_next(self, status: int, body: dict[str, Any] | bytes, times: int = 1) -> None:
+        """Answer the next ``times`` API requests with ``status`` and ``body`` (an object sent
+        as JSON, or bytes sent as they are: a reply that is not JSON)."""
         with self._lock:
             self._faults.extend([(status, body)] * times)
+
+    def reply_next(self, endpoint: str, body: object, *, status: int = 200, times: int = 1) -> None:
+        """Answer the next ``times`` requests to ``/youtube/v3/<endpoint>`` with ``body`` (any
+        JSON value, or bytes sent as they are) instead of the snapshot's answer."""
+        with self._lock:
+            self._replies.setdefault(f"/youtube/v3/{endpoint}", deque()).extend(
+                [(status, body)] * times
+            )
 
     def fail_always(self, status: int, body: dict[str, Any]) -> None:
         with self._lock:
@@ -129,7 +139,7 @@ class FakeYouTubeServer:
 
     def answer(
         self, method: str, path: str, query: dict[str, list[str]], auth: str | None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, Any]:
         with self._lock:
             self.requests.append(LoggedRequest(method, path, query))
             if path == "/token":
@@ -138,6 +148,8 @@ class FakeYouTubeServer:
                 return self._consent(query)
             if self._faults:
                 return self._faults.popleft()
+            if self._replies.get(path):
+                return self._replies[path].popleft()
             if self._always is not None:
                 return self._always
             if self.access_token is not None and auth != f"Bearer {self.access_token}":
@@ -165,6 +177,13 @@ class FakeYouTubeServer:
         redirect = query["redirect_uri"][-1]
         location = f"{redirect}?{urlencode({'code': 'fake-code', 'state': query['state'][-1]})}"
         return 302, {"location": location}
+
+
+def _json_bytes(payload: Any) -> bytes:
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: sent escaped (as \ud800), as JSON allows
+        return json.dumps(payload).encode("ascii")
 
 
 def _handler_for(fake: FakeYouTubeServer) -> type[BaseHTTPRequestHandler]:
@@ -195,7 +214,7 @@ def _handler_for(fake: FakeYouTubeServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            data = payload if isinstance(payload, bytes) else _json_bytes(payload)
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(data)))
@@ -243,7 +262,7 @@ def video_resource(
     video_id: str,
     *,
     title: str | None = None,
-    channel_id: str = "UCchannel00000000000000",
+    channel_id: str = "UCchannel000000000000000",
     published_at: datetime | None = None,
     duration: str | None = "PT4M13S",
     description: str = "",

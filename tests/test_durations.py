@@ -1,7 +1,7 @@
 """ISO 8601 durations as YouTube writes them."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vrdndi_pipeline.core.durations import DurationError, parse_duration_seconds
@@ -38,6 +38,36 @@ def test_missing_is_none(missing):
 def test_garbage_is_an_error(bad):
     with pytest.raises(DurationError, match="not an ISO 8601 duration"):
         parse_duration_seconds(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["PT" + "9" * 5000 + "S", "P" + "9" * 400 + "W", "PT٣S", "P１D", 253, 1.5, ["PT1S"]]
+)
+def test_absurd_values_are_duration_errors_not_overflow(bad):
+    # "PT" + 5000 nines used to raise OverflowError (an infinite float rounded to an int).
+    with pytest.raises(DurationError):
+        parse_duration_seconds(bad)
+
+
+def test_large_but_countable_durations_are_counted():
+    # Whether 10**18 seconds is plausible is the caller's check (checked_seconds).
+    assert parse_duration_seconds("P99999999999999D") == pytest.approx(99999999999999 * 86400)
+
+
+_ISO_LIKE = st.from_regex(
+    r"P(\d{1,30}W)?(\d{1,30}D)?(T(\d{1,30}H)?(\d{1,30}M)?(\d{1,30}(\.\d{1,9})?S)?)?",
+    fullmatch=True,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ISO_LIKE | st.text(alphabet="PTWDHMS0123456789.-+ ", max_size=40) | st.text(max_size=80))
+def test_any_text_is_seconds_none_or_a_duration_error(text):
+    try:
+        seconds = parse_duration_seconds(text)
+    except DurationError:
+        return
+    assert seconds is None or (isinstance(seconds, int) and seconds >= 0)
 
 
 @given(st.integers(0, 30), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))

@@ -427,3 +427,248 @@ def test_snapshot_http_handles_the_long_uri_post(snapshot_dir) -> None:
     )
     assert response.status == 200
     assert json.loads(content)["items"][0]["id"] == video_id(0, 1)
+
+
+# -- replies that are not what the API promises ------------------------------------------------
+
+
+@pytest.fixture
+def small_server(tmp_path: Path) -> Iterator[FakeYouTubeServer]:
+    folder = write_youtube_snapshot(
+        tmp_path / "small", [3, 1], ratings={"like": [video_id(0, 0)], "dislike": []}
+    )
+    with FakeYouTubeServer(folder) as fake:
+        yield fake
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><body>Sign in to the hotel Wi-Fi</body></html>",
+        b'{"items": [',
+        b"",
+        b"\xff\xfe{}",
+        b"[" * 100_000,
+    ],
+    ids=["html", "truncated", "empty", "not-utf8", "nested-too-deep"],
+)
+def test_a_reply_that_is_not_json_fails_at_once_with_the_fix(small_server, tmp_path, body):
+    small_server.reply_next("videos", body)
+    with pytest.raises(YouTubeApiError, match="not JSON") as raised:
+        _api(small_server, tmp_path).rated_videos("like")
+    assert "VRDNDI_YOUTUBE_API_ENDPOINT" in str(raised.value)
+    assert len(small_server.api_requests("videos")) == 1  # not retried: a retry cannot fix it
+
+
+@pytest.mark.parametrize(
+    ("page", "counts"),
+    [
+        ({"items": "not a list"}, {"items_not_a_list": 1}),
+        ([{"items": []}], {"page_not_an_object": 1}),
+        ("a JSON string", {"page_not_an_object": 1}),
+        ({"items": [], "nextPageToken": 7}, {"bad_page_token": 1}),
+        ({"items": [], "nextPageToken": ["x"]}, {"bad_page_token": 1}),
+        ({"items": [], "nextPageToken": "t" * 5000}, {"bad_page_token": 1}),
+        ({"items": [[], 5, None]}, {"not_an_object": 3}),
+    ],
+)
+def test_rated_pages_of_the_wrong_shape_are_counted(small_server, tmp_path, page, counts):
+    small_server.reply_next("videos", page)
+    fetch = _api(small_server, tmp_path).rated_videos("like")
+    assert fetch.videos == ()
+    assert fetch.skipped == counts
+    assert fetch.requests == 1
+
+
+def test_a_page_token_that_comes_again_ends_the_listing(small_server, tmp_path):
+    page = {"items": [video_resource(video_id(0, 0))], "nextPageToken": "again"}
+    small_server.reply_next("videos", page, times=3)
+    fetch = _api(small_server, tmp_path).rated_videos("like")
+    assert fetch.skipped == {"repeated_page_token": 1}
+    assert fetch.requests == 2
+
+
+def test_a_5000_digit_number_is_read_and_rejected_not_fatal(small_server, tmp_path):
+    huge = b"9" * 5000
+    good = json.dumps(video_resource(video_id(0, 0))).encode()
+    body = b'{"items": [{"id": ' + huge + b', "snippet": {"title": ' + huge + b"}}, " + good
+    small_server.reply_next("videos", body + b'], "pageInfo": {"totalResults": ' + huge + b"}}")
+    fetch = _api(small_server, tmp_path).rated_videos("like")
+    assert [v.video_id for v in fetch.videos] == [video_id(0, 0)]
+    assert fetch.skipped == {"invalid_video_id": 1}
+    assert [r.key for r in fetch.rejections] == ["item 0"]
+
+
+def test_hostile_items_in_video_details_are_rejected_and_named(small_server, tmp_path):
+    future = video_resource(video_id(0, 1))
+    future["snippet"]["publishedAt"] = "9999-12-31T23:59:59Z"
+    unasked = video_resource("unasked0000")
+    small_server.reply_next("videos", {"items": [video_resource(video_id(0, 0)), future, unasked]})
+    fetch = _api(small_server, tmp_path).video_details(
+        [video_id(0, 0), video_id(0, 1), video_id(0, 2)], "lookup"
+    )
+    assert [v.video_id for v in fetch.videos] == [video_id(0, 0)]
+    # The future-dated video was returned (so it is not "not_found") and set aside.
+    assert fetch.skipped == {"time_in_future": 1, "unexpected_video": 1, "not_found": 1}
+    assert [(r.key, r.reason) for r in fetch.rejections] == [(video_id(0, 1), "time_in_future")]
+
+
+def test_subscriptions_channels_and_playlist_items_of_the_wrong_shape_are_counted(
+    small_server, tmp_path
+):
+    good = {"snippet": {"resourceId": {"channelId": channel_id(0)}}}
+    small_server.reply_next(
+        "subscriptions",
+        {
+            "items": [
+                good,
+                {"snippet": "a string"},
+                {"snippet": {"resourceId": ["x"]}},
+                {"snippet": {"resourceId": {"channelId": "UC" + "x" * 500}}},
+                {"snippet": {"resourceId": {"channelId": {"id": channel_id(1)}}}},
+                7,
+            ]
+        },
+    )
+    small_server.reply_next(
+        "channels",
+        {
+            "items": [
+                {
+                    "id": channel_id(0),
+                    "contentDetails": {"relatedPlaylists": {"uploads": "UU" + channel_id(0)[2:]}},
+                },
+                {"id": channel_id(5), "contentDetails": {"relatedPlaylists": {"uploads": "UUx"}}},
+                {"id": ["list"], "contentDetails": {}},
+                {
+                    "id": channel_id(0),
+                    "contentDetails": {"relatedPlaylists": {"uploads": "../../x"}},
+                },
+            ]
+        },
+    )
+    small_server.reply_next(
+        "playlistItems",
+        {
+            "items": [
+                {
+                    "contentDetails": {
+                        "videoId": video_id(0, 0),
+                        "videoPublishedAt": "2024-06-01T12:00:00Z",
+                    }
+                },
+                {"id": "no details"},
+                {"contentDetails": ["a list"]},
+                {"contentDetails": {"videoId": 12345}},
+                "not an object",
+            ],
+            "nextPageToken": {"not": "text"},
+        },
+    )
+    fetch = _api(small_server, tmp_path).subscription_uploads({})
+    assert [v.video_id for v in fetch.videos] == [video_id(0, 0)]
+    assert fetch.skipped == {
+        "malformed_subscription": 5,
+        "malformed_channel": 3,
+        "playlist_item_without_video": 4,
+        "bad_page_token": 1,
+    }
+
+
+def test_a_cursor_past_tomorrow_is_ignored_so_new_uploads_are_found(small_server, tmp_path):
+    from datetime import UTC, datetime
+
+    cutoffs = {channel_id(0): datetime(9999, 1, 1, tzinfo=UTC), channel_id(1): upload_time(0)}
+    fetch = _api(small_server, tmp_path).subscription_uploads(cutoffs)
+    assert [v.video_id for v in fetch.videos] == [video_id(0, n) for n in range(3)]
+    assert fetch.skipped == {"future_cursor_ignored": 1}
+
+
+def test_a_future_dated_playlist_item_does_not_keep_the_paging_going(small_server, tmp_path):
+    future = {
+        "contentDetails": {"videoId": video_id(0, 0), "videoPublishedAt": "9999-01-01T00:00:00Z"}
+    }
+    small_server.reply_next("playlistItems", {"items": [future], "nextPageToken": "more"})
+    cutoffs = {channel_id(0): upload_time(0), channel_id(1): upload_time(0)}
+    fetch = _api(small_server, tmp_path).subscription_uploads(cutoffs)
+    # Its id is asked for (videos.list then checks the video's own publishedAt), but a time
+    # past tomorrow is no reason to read the next page.
+    assert [v.video_id for v in fetch.videos] == [video_id(0, 0)]
+    assert len(small_server.api_requests("playlistItems")) == 2  # one page per channel
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": {"code": 400, "message": 5, "errors": [{"reason": ["x"]}, {"reason": 3}]}},
+        {"error": {"code": 400, "message": "\x1b[2J" + "m" * 10_000, "errors": "none"}},
+        {"error": "flat"},
+    ],
+)
+def test_hostile_error_bodies_still_give_a_clear_error(small_server, tmp_path, body):
+    small_server.reply_next("videos", body, status=400)
+    with pytest.raises(
+        YouTubeApiError, match=r"videos\.list (failed with HTTP 400|answered)"
+    ) as raised:
+        _api(small_server, tmp_path).rated_videos("like")
+    assert "\x1b" not in str(raised.value) and len(str(raised.value)) < 600
+
+
+# -- transport: the bearer token never travels in clear ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://youtube.googleapis.com",
+        "https://proxy.example:8443/base",
+        "http://127.0.0.1:8080",
+        "http://127.8.0.1",
+        "http://localhost:9000",
+        "http://LOCALHOST",
+        "http://[::1]:8080",
+    ],
+)
+def test_https_or_loopback_endpoints_are_accepted(url) -> None:
+    assert YouTubeApi(api_endpoint=url, token_uri=url).api_endpoint == url
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://youtube.googleapis.com", "plain http to youtube.googleapis.com"),
+        ("http://192.168.1.5:8080", "plain http to 192.168.1.5"),
+        ("http://0.0.0.0:8080", "plain http to 0.0.0.0"),
+        ("http://localhost.evil.example", "plain http to localhost.evil.example"),
+        ("ftp://example.com", "is not an https:// URL"),
+        ("youtube.googleapis.com", "is not an https:// URL"),
+        ("https://", "is not an https:// URL"),
+        ("http://[::1", "is not an https:// URL"),
+    ],
+)
+def test_other_endpoints_are_refused_naming_the_setting(url, problem) -> None:
+    with pytest.raises(ValueError, match="VRDNDI_YOUTUBE_API_ENDPOINT") as raised:
+        YouTubeApi(api_endpoint=url)
+    message = str(raised.value)
+    assert problem in message and "Use an https:// URL" in message
+    with pytest.raises(ValueError, match="token_uri"):
+        YouTubeApi(token_uri=url)
+
+
+def test_an_endpoint_from_an_environment_variable_is_checked_when_the_run_builds_it(
+    tmp_path, monkeypatch
+) -> None:
+    import dagster as dg
+
+    monkeypatch.setenv("VRDNDI_TEST_ENDPOINT", "http://youtube.example")
+
+    @dg.asset
+    def liked(youtube: YouTubeApi) -> None:
+        youtube.rated_videos("like")
+
+    api = YouTubeApi(api_endpoint=dg.EnvVar("VRDNDI_TEST_ENDPOINT"))  # a name: not checked yet
+    result = dg.materialize([liked], resources={"youtube": api}, raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type_value == "RESOURCE_INIT_FAILURE"]
+    message = str(failure.event_specific_data.error)
+    assert "VRDNDI_YOUTUBE_API_ENDPOINT='http://youtube.example' is plain http" in message

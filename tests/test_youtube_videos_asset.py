@@ -1,5 +1,7 @@
 """youtube_videos through the real client library against a local fake of Google's API."""
 
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +11,8 @@ from tests.fake_youtube_server import (
     QUOTA_EXCEEDED,
     FakeYouTubeServer,
     allow_only_loopback,
+    channel_id,
+    upload_time,
     video_id,
     video_resource,
     write_token,
@@ -16,7 +20,7 @@ from tests.fake_youtube_server import (
 )
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.schema import video_ratings, videos, watch_history
+from vrdndi_pipeline.core.store.schema import rejected_items, video_ratings, videos, watch_history
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.youtube import YouTubeApi
@@ -116,7 +120,7 @@ def test_videos_are_fetched_deduplicated_and_fetched_again_incrementally(tmp_pat
     assert tuple(liked) == ("liked", 0) and uploaded == "subscription"
 
 
-def test_a_spent_quota_fails_at_once_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_spent_quota_fails_at_once_and_keeps_what_was_fetched(tmp_path, monkeypatch):
     allow_only_loopback(monkeypatch)
     db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     snapshot = _snapshot(tmp_path / "snapshot")
@@ -124,7 +128,7 @@ def test_a_spent_quota_fails_at_once_and_writes_nothing(tmp_path, monkeypatch):
         assert _run(server, tmp_path, db_url).success
     before = _tables(db_url)
 
-    # New uploads and a new like arrive, but the quota runs out on the last request.
+    # A new channel upload and a new like arrive, but the quota runs out on the last request.
     write_youtube_snapshot(snapshot, [125, 4, 1], ratings={"like": [video_id(2, 0)], "dislike": []})
     with QuotaSpentOnDislikes(snapshot) as server:
         result = _run(server, tmp_path, db_url)
@@ -135,7 +139,20 @@ def test_a_spent_quota_fails_at_once_and_writes_nothing(tmp_path, monkeypatch):
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "quota" in failure.step_failure_data.error.to_string().lower()
     assert len(dislike_requests) == 1  # no retry
-    assert _tables(db_url) == before
+    # The subscriptions and likes fetched before the quota ran out are kept, so the quota they
+    # cost is not spent again: the upload and the like are stored, nothing else changed.
+    after = _tables(db_url)
+    assert set(after["videos"]) - set(before["videos"]) == {
+        r for r in after["videos"] if r[0] == video_id(2, 0)
+    }
+    assert {r[:2] for r in after["video_ratings"]} - {r[:2] for r in before["video_ratings"]} == {
+        (video_id(2, 0), "like")
+    }
+    assert after["watch_history"] == before["watch_history"]
+
+    with FakeYouTubeServer(snapshot) as server:  # the next day
+        assert _run(server, tmp_path, db_url).success
+        assert not [r for r in server.api_requests("videos") if "id" in r.query]
 
 
 def test_an_unreachable_api_fails_and_keeps_the_stored_rows(tmp_path, monkeypatch):
@@ -151,3 +168,138 @@ def test_an_unreachable_api_fails_and_keeps_the_stored_rows(tmp_path, monkeypatc
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert "subscriptions.list" in failure.step_failure_data.error.to_string()
     assert _tables(db_url) == before
+
+
+# -- hostile uploads -----------------------------------------------------------------------------
+
+FUTURE = "future99999"
+YEAR_ONE = "year0001xxx"
+NUL_TITLE = "nulTitle000"
+ABSURD = "absurdDur00"
+NEWER = "newUpload01"
+
+
+def _add_uploads(folder: Path, uploads: list[tuple[dict, str]]) -> None:
+    """Put ``(video resource, videoPublishedAt)`` first in channel 0's uploads, newest first.
+
+    Written with JSON escapes, so a lone surrogate survives the file as Google would send it.
+    """
+    playlists = json.loads((folder / "playlist_items.json").read_text(encoding="utf-8"))
+    listed = json.loads((folder / "videos.json").read_text(encoding="utf-8"))
+    items = [
+        {
+            "kind": "youtube#playlistItem",
+            "id": f"pi-{video['id']}",
+            "contentDetails": {"videoId": video["id"], "videoPublishedAt": published},
+        }
+        for video, published in uploads
+    ]
+    playlists["UU" + channel_id(0)[2:]][:0] = items
+    listed.extend(video for video, _ in uploads)
+    (folder / "playlist_items.json").write_text(json.dumps(playlists), encoding="ascii")
+    (folder / "videos.json").write_text(json.dumps(listed), encoding="ascii")
+
+
+def _upload(vid: str, published: str | datetime, **fields) -> tuple[dict, str]:
+    stamp = published if isinstance(published, str) else published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    video = video_resource(vid, channel_id=channel_id(0), **fields)
+    video["snippet"]["publishedAt"] = stamp
+    return video, stamp
+
+
+def _rejected(db_url: str) -> dict[tuple[str, str, str], int]:
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                rejected_items.c.source,
+                rejected_items.c.item_key,
+                rejected_items.c.reason,
+                rejected_items.c.times_seen,
+            )
+        )
+        return {(source, key, reason): times for source, key, reason, times in rows}
+
+
+def test_a_hostile_upload_is_set_aside_and_the_cursor_moves_on(tmp_path, monkeypatch):
+    allow_only_loopback(monkeypatch)
+    db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    folder = write_youtube_snapshot(tmp_path / "snapshot", [3, 2])
+    hour = timedelta(hours=1)
+    _add_uploads(
+        folder,
+        [
+            _upload(FUTURE, "9999-12-31T23:59:59Z"),
+            _upload(YEAR_ONE, "0001-01-01T00:00:00+05:00"),
+            _upload(ABSURD, upload_time(0) + 2 * hour, duration="P99999999999999D"),
+            _upload(NUL_TITLE, upload_time(0) + hour, title="Bad\x00 title \ud800"),
+        ],
+    )
+    with FakeYouTubeServer(folder) as server:
+        first = _run(server, tmp_path, db_url)
+    assert first.success
+    meta = _metadata(first)
+    assert meta["videos_inserted"] == 3 + 2 + 2
+    assert meta["rejected_api_items"] == {"time_in_future": 1, "time_out_of_range": 1}
+    assert meta["skipped_api_items"] == {
+        "time_in_future": 1,
+        "time_out_of_range": 1,
+        "title_repaired": 1,
+        "duration_out_of_range": 1,
+    }
+    assert _rejected(db_url) == {
+        ("youtube", FUTURE, "time_in_future"): 1,
+        ("youtube", YEAR_ONE, "time_out_of_range"): 1,
+    }
+    rows = {r[0]: r for r in _tables(db_url)["videos"]}
+    assert FUTURE not in rows and YEAR_ONE not in rows
+    assert rows[NUL_TITLE][1] == "Bad title \ufffd"
+    assert rows[ABSURD][5] is None  # duration_s: unknown, not 10**18 s
+
+    # A newer upload arrives: the cursor stands at the newest plausible upload, so it is found.
+    _add_uploads(folder, [_upload(NEWER, upload_time(0) + 3 * hour)])
+    with FakeYouTubeServer(folder) as server:
+        second = _run(server, tmp_path, db_url)
+        asked = [
+            i
+            for r in server.api_requests("videos")
+            if "id" in r.query
+            for i in r.query["id"][0].split(",")
+        ]
+    assert second.success
+    assert _metadata(second)["videos_inserted"] == 1
+    assert NEWER in {r[0] for r in _tables(db_url)["videos"]}
+    assert sorted(asked) == sorted([NEWER, FUTURE, YEAR_ONE])  # the bad ones are asked again ...
+    assert _rejected(db_url)[("youtube", FUTURE, "time_in_future")] == 2  # ... and counted again
+
+
+def test_takeout_and_api_rejections_are_written_together(tmp_path, monkeypatch):
+    allow_only_loopback(monkeypatch)
+    db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    folder = write_youtube_snapshot(tmp_path / "snapshot", [2])
+    _add_uploads(folder, [_upload(FUTURE, "9999-12-31T23:59:59Z")])
+    watched = [
+        {
+            "header": "YouTube",
+            "title": f"Watched Video {vid}",
+            "titleUrl": f"https://www.youtube.com/watch?v={vid}",
+            "time": stamp,
+        }
+        for vid, stamp in [
+            (video_id(0, 0), "2024-06-02T10:00:00Z"),
+            ("watchFuture", "9999-01-01T00:00:00Z"),
+        ]
+    ]
+    (tmp_path / "watch-history.json").write_text(json.dumps(watched), encoding="utf-8")
+    with FakeYouTubeServer(folder) as server:
+        result = _run(server, tmp_path, db_url, takeout_path="watch-history.json")
+    assert result.success
+    meta = _metadata(result)
+    assert meta["rejected_api_items"] == {"time_in_future": 1}
+    assert meta["rejected_takeout_items"] == {"time_in_future": 1}
+    assert meta["rejected_items_written"] == 2
+    assert _rejected(db_url) == {
+        ("youtube", FUTURE, "time_in_future"): 1,
+        ("takeout", "watchFuture", "time_in_future"): 1,
+    }
+    assert [r[0] for r in _tables(db_url)["watch_history"]] == [video_id(0, 0)]

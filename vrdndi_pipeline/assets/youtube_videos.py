@@ -2,6 +2,7 @@
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -9,6 +10,7 @@ from pydantic import Field
 
 from vrdndi_pipeline.core.records import Video, VideoRating
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import (
     known_video_ids,
     latest_upload_per_channel,
@@ -17,10 +19,11 @@ from vrdndi_pipeline.core.store.source_tables import (
     write_watch_history,
 )
 from vrdndi_pipeline.core.takeout import TakeoutHistory
+from vrdndi_pipeline.core.validation import Rejection
 from vrdndi_pipeline.core.youtube_items import YouTubeFetch
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
-from vrdndi_pipeline.resources.youtube import YouTubeSource
+from vrdndi_pipeline.resources.youtube import YouTubeError, YouTubeSource
 
 
 class YouTubeVideosConfig(dg.Config):
@@ -33,13 +36,13 @@ class YouTubeVideosConfig(dg.Config):
     )
 
 
-def _takeout_videos(history: TakeoutHistory, found: dict[str, Video]) -> list[Video]:
+def _takeout_videos(history: TakeoutHistory, found: dict[str, Video | None]) -> list[Video]:
     """File-only rows for watched videos the API could not describe (deleted, private)."""
     videos = []
     for entry in history.entries:
         if entry.video_id in found or entry.title is None:
             continue
-        found[entry.video_id] = Video(
+        video = Video(
             video_id=entry.video_id,
             title=entry.title,
             channel_id=entry.channel_id,
@@ -50,8 +53,30 @@ def _takeout_videos(history: TakeoutHistory, found: dict[str, Video]) -> list[Vi
             source="takeout",
             details_from="takeout",
         )
-        videos.append(found[entry.video_id])
+        found[entry.video_id] = video
+        videos.append(video)
     return videos
+
+
+def _reasons(rejections: Iterable[Rejection]) -> dict[str, int]:
+    return dict(Counter(r.reason for r in rejections))
+
+
+class _Fetches:
+    """The API calls of one run; after the first that fails (quota, token, network) no other
+    is made, and the failure is kept to raise once what was fetched before it is written."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, YouTubeFetch] = {}
+        self.failure: YouTubeError | None = None
+
+    def run(self, name: str, call: Callable[[], YouTubeFetch]) -> None:
+        if self.failure is not None:
+            return
+        try:
+            self.done[name] = call()
+        except YouTubeError as error:
+            self.failure = error
 
 
 @dg.asset(group_name="ingest", kinds={"youtube", "sql"})
@@ -67,18 +92,23 @@ def youtube_videos(
     One row of table ``videos`` per video id (original-case title, channel, description,
     duration in seconds, published time, where it came from), plus ``video_ratings`` (one row
     per liked/disliked video) and ``watch_history`` (one row per video and moment watched).
-    Everything is fetched first and written in one transaction: a failure (quota, network)
-    writes nothing.
+    Items that fail validation (an API video dated in year 9999, a Takeout line without a
+    usable time) are left out and kept in ``rejected_items``; they never stop the run.
+    Everything is written in one transaction. When YouTube itself fails (quota, token,
+    network), no further call is made, what the completed calls fetched is written (each
+    call's result is whole, so every cursor stays right and no quota is wasted), and the run
+    then fails with YouTube's error.
     """
     engine = database.engine()
     with read_transaction(engine) as conn:
         cursors = latest_upload_per_channel(conn)
-    fetches: dict[str, YouTubeFetch] = {}
+    calls = _Fetches()
     if config.subscriptions:
-        fetches["subscriptions"] = youtube.subscription_uploads(cursors)
+        calls.run("subscriptions", lambda: youtube.subscription_uploads(cursors))
     if config.ratings:
-        fetches["liked"] = youtube.rated_videos("like")
-        fetches["disliked"] = youtube.rated_videos("dislike")
+        calls.run("liked", lambda: youtube.rated_videos("like"))
+        calls.run("disliked", lambda: youtube.rated_videos("dislike"))
+    fetches = calls.done
 
     found: dict[str, Video] = {}
     for fetch in fetches.values():
@@ -94,8 +124,8 @@ def youtube_videos(
             dict.fromkeys(e.video_id for e in history.entries if e.video_id not in known)
         )
         if config.enrich_takeout and missing:
-            fetches["takeout_lookup"] = youtube.video_details(missing, "takeout")
-            for video in fetches["takeout_lookup"].videos:
+            calls.run("takeout_lookup", lambda: youtube.video_details(missing, "takeout"))
+            for video in fetches.get("takeout_lookup", YouTubeFetch()).videos:
                 found.setdefault(video.video_id, dataclasses.replace(video, source="takeout"))
         file_only = _takeout_videos(history, dict.fromkeys(stored) | found)
     else:
@@ -107,22 +137,34 @@ def youtube_videos(
     ratings += [
         VideoRating(v.video_id, "dislike") for v in fetches.get("disliked", YouTubeFetch(())).videos
     ]
+    api_rejections = [r for fetch in fetches.values() for r in fetch.rejections]
+    takeout_rejections = history.rejections if history else ()
     now = datetime.now(UTC)
     with write_transaction(engine) as conn:
         video_counts = write_videos(conn, [*found.values(), *file_only], now)
         rating_counts = write_ratings(conn, ratings, now)
         history_counts = write_watch_history(conn, history.entries if history else ())
+        quarantined = record_rejections(conn, "youtube", api_rejections, now)
+        quarantined += record_rejections(conn, "takeout", takeout_rejections, now)
 
     skipped: Counter[str] = Counter()
     for fetch in fetches.values():
         skipped.update(fetch.skipped)
     context.log.info(
-        "videos: %d new, %d updated; %d ratings, %d history lines new",
+        "videos: %d new, %d updated; %d ratings, %d history lines new; %d items rejected",
         video_counts.inserted,
         video_counts.updated,
         rating_counts.inserted,
         history_counts.inserted,
+        len(api_rejections) + len(takeout_rejections),
     )
+    if calls.failure is not None:
+        context.log.warning(
+            "YouTube failed after %s; kept what they fetched (%d videos) and stopped there",
+            ", ".join(fetches) or "no completed call",
+            len(found),
+        )
+        raise calls.failure
     return dg.MaterializeResult(
         metadata={
             **{f"fetched_{name}": len(f.videos) for name, f in fetches.items()},
@@ -132,10 +174,14 @@ def youtube_videos(
             "api_requests": sum(f.requests for f in fetches.values()),
             "api_quota_units": sum(f.quota_units for f in fetches.values()),
             "skipped_api_items": dg.MetadataValue.json(dict(skipped)),
+            "rejected_api_items": dg.MetadataValue.json(_reasons(api_rejections)),
+            "rejected_takeout_items": dg.MetadataValue.json(_reasons(takeout_rejections)),
+            "rejected_items_written": quarantined,
             "takeout": dg.MetadataValue.json(
                 {
                     "entries": len(history.entries),
                     "skipped": history.skipped,
+                    "repaired": history.repaired,
                     "file_only_videos": len(file_only),
                 }
                 if history

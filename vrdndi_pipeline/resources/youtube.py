@@ -10,17 +10,20 @@ Relative paths are resolved against the current working directory.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from vrdndi_pipeline.core.records import Rating, VideoSource
+from vrdndi_pipeline.core.validation import terminal_text
 from vrdndi_pipeline.core.youtube_items import YouTubeFetch
 from vrdndi_pipeline.resources.youtube_errors import (
     YouTubeApiError,
@@ -28,18 +31,62 @@ from vrdndi_pipeline.resources.youtube_errors import (
     YouTubeError,
     YouTubeQuotaExceeded,
 )
-from vrdndi_pipeline.resources.youtube_fetch import YouTubeFetcher
+from vrdndi_pipeline.resources.youtube_fetch import ApiJsonModel, YouTubeFetcher
 
 logger = logging.getLogger(__name__)
 
 DEMO_YOUTUBE_DIR = Path(__file__).resolve().parent.parent / "demo" / "data" / "youtube"
+ENDPOINT_SETTING = "VRDNDI_YOUTUBE_API_ENDPOINT"
+LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 def _build_youtube(**kwargs: Any) -> Any:
     from googleapiclient.discovery import build
 
     # static_discovery: the youtube v3 document ships in googleapiclient/discovery_cache.
-    return build("youtube", "v3", static_discovery=True, cache_discovery=False, **kwargs)
+    return build(
+        "youtube",
+        "v3",
+        static_discovery=True,
+        cache_discovery=False,
+        model=ApiJsonModel(),
+        **kwargs,
+    )
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1): this machine only."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_endpoint(url: str, setting: str) -> str:
+    """``url`` when it is ``https://``, or ``http://`` to this machine (a local fake server);
+    else a ``ValueError`` naming ``setting`` and the fix: over plain http the OAuth bearer
+    token, which reads the user's YouTube account, would travel in clear."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    scheme = parts.scheme.lower() if parts else ""
+    if host and (scheme == "https" or (scheme == "http" and is_loopback_host(host))):
+        return url
+    shown = terminal_text(url)[:200]
+    if scheme == "http" and host:
+        problem = (
+            f"is plain http to {terminal_text(host)}, so the YouTube token would travel in clear"
+        )
+    else:
+        problem = "is not an https:// URL"
+    raise ValueError(
+        f"{setting}={shown!r} {problem}. Use an https:// URL (http:// is allowed only for "
+        f"localhost, 127.0.0.1 or ::1), or unset {setting} to use Google's API."
+    )
 
 
 class YouTubeSource(dg.ConfigurableResource, ABC):
@@ -83,21 +130,41 @@ class YouTubeFetcherSource(YouTubeSource, ABC):
 
 
 class YouTubeApi(YouTubeFetcherSource):
-    """The YouTube Data API v3 as the user who ran ``vrdndi auth youtube`` (read-only scope)."""
+    """The YouTube Data API v3 as the user who ran ``vrdndi auth youtube`` (read-only scope).
+
+    ``api_endpoint`` and ``token_uri`` must be ``https://`` (plain ``http://`` only to this
+    machine): every request carries the user's OAuth bearer token.
+    """
 
     client_secret_file: str = "secrets/client_secret.json"
     token_file: str = "secrets/youtube_token.json"
     api_endpoint: str | None = Field(
         default=None,
         description="Base URL instead of https://youtube.googleapis.com/ (e.g. a local fake); "
-        "paths /youtube/v3/... are appended to it.",
+        "paths /youtube/v3/... are appended to it. https:// only, or http:// to localhost.",
     )
     token_uri: str | None = Field(
         default=None,
-        description="OAuth token endpoint for refreshes instead of Google's (a local fake).",
+        description="OAuth token endpoint for refreshes instead of Google's (a local fake); "
+        "https:// only, or http:// to localhost.",
     )
     max_retries: int = 5
     backoff_seconds: float = 1.0
+
+    @field_validator("api_endpoint", mode="before")
+    @classmethod
+    def _api_endpoint_is_safe(cls, url: object) -> object:
+        # An EnvVar (a variable's name) is checked when Dagster builds the resource for a run.
+        if not url or not isinstance(url, str) or isinstance(url, dg.EnvVar):
+            return url
+        return checked_endpoint(url, ENDPOINT_SETTING)
+
+    @field_validator("token_uri", mode="before")
+    @classmethod
+    def _token_uri_is_safe(cls, url: object) -> object:
+        if not url or not isinstance(url, str) or isinstance(url, dg.EnvVar):
+            return url
+        return checked_endpoint(url, "token_uri")
 
     def _build_service(self) -> Any:
         from vrdndi_pipeline.resources.youtube_oauth import load_credentials

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from googleapiclient.errors import HttpError
 
+from vrdndi_pipeline.core.validation import terminal_text
+
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -59,10 +61,17 @@ def quota_message(endpoint: str, now: datetime) -> str:
 
 
 def error_reasons(error: HttpError) -> list[str]:
-    """The ``error.errors[].reason`` values of a Google API error body (empty if none)."""
+    """The ``error.errors[].reason`` texts of a Google API error body (empty if none)."""
     try:
         body = json.loads(error.content.decode("utf-8"))
         errors = body["error"].get("errors", [])
-        return [e["reason"] for e in errors if isinstance(e, dict) and "reason" in e]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        reasons = [e.get("reason") for e in errors if isinstance(e, dict)]
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return []
+    return [terminal_text(r)[:64] for r in reasons if isinstance(r, str)]
+
+
+def error_message(error: HttpError) -> str:
+    """The API's message of an error body, safe to show and at most 300 characters."""
+    reason = error.reason if isinstance(error.reason, str) else ""
+    return terminal_text(reason or "no message")[:300].rstrip(".")
