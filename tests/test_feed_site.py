@@ -270,7 +270,8 @@ def test_a_failed_write_keeps_the_click_on_disk_and_retries_with_the_same_id(
     result = outbox.submit(click)
     assert not result.saved and result.error == "database unreachable"
     assert [c.click_id for c in outbox.pending()] == [click.click_id]
-    assert json.loads(queue.read_text())[0]["click_id"] == click.click_id
+    [line] = queue.read_text().splitlines()  # JSON Lines: one click per line
+    assert json.loads(line)["click_id"] == click.click_id
 
     # the process restarts: the queue comes back from disk and is written with the same id
     failing["on"] = False

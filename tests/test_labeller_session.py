@@ -302,7 +302,8 @@ def test_launcher_binds_loopback_headless_without_usage_stats() -> None:
     command = streamlit_command(8765)
     options = dict(zip(command[5::2], command[6::2], strict=True))
     assert command[1:4] == ["-m", "streamlit", "run"]
-    assert command[4].endswith("streamlit_app.py") and Path(command[4]).is_file()
+    # the ASGI app that serves streamlit_app.py behind the Host/Origin check
+    assert command[4].endswith("asgi_app.py") and Path(command[4]).is_file()
     assert options["--server.address"] == "127.0.0.1"
     assert options["--server.port"] == "8765"
     assert options["--server.headless"] == "true"

@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -124,6 +125,7 @@ def test_run_holds_exactly_its_params_metrics_and_artifacts(
     assert experiment.name == "vrdndi"
     assert experiment.artifact_location == str(tmp_path / "mlartifacts")
     assert Path(stored.info.artifact_uri).is_relative_to(tmp_path / "mlartifacts")
+    assert stat.S_IMODE((tmp_path / "mlartifacts").stat().st_mode) == 0o700  # models: private
 
 
 def test_many_params_and_metrics_are_batched_within_mlflow_limits(

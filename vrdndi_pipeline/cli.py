@@ -1,4 +1,9 @@
-"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, summaries)."""
+"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, summaries).
+
+Text that comes from the database or MLflow (titles, channel names, reasons, error messages)
+is printed through :func:`terminal_text`: a title cannot move the cursor, clear the screen or
+ring the bell of the terminal it is printed in.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from vrdndi_pipeline.core.settings import Settings, SettingsError, load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction
 from vrdndi_pipeline.core.store.migrate import head_revision, schema_revision, upgrade_schema
 from vrdndi_pipeline.core.store.schema import aw_events, metadata, videos, watch_history
+from vrdndi_pipeline.core.validation import terminal_text
 
 
 def _summary(settings: Settings) -> int:
@@ -40,7 +46,10 @@ def _summary(settings: Settings) -> int:
         if newest:
             print("  Newest videos:")
             for published, channel, title in newest:
-                print(f"    {published:%Y-%m-%d}  {channel or '?'}: {title}")
+                print(
+                    f"    {published:%Y-%m-%d}  {terminal_text(channel or '?')}: "
+                    f"{terminal_text(title)}"
+                )
         watched = conn.execute(
             select(func.count(func.distinct(watch_history.c.video_id)))
         ).scalar_one()
@@ -64,10 +73,10 @@ def _model_summary(settings: Settings) -> None:
         key=lambda v: int(v.version),
     )
     champion = tracking.champion_version()
-    family = {str(v.version): v.tags.get(FAMILY_TAG, "lora") for v in versions}
+    family = {str(v.version): terminal_text(v.tags.get(FAMILY_TAG, "lora")) for v in versions}
     print(
         f"Models: {len(versions)} version(s) of {tracking.model_name}; champion: "
-        + (f"v{champion} ({family.get(champion, '?')})" if champion else "none yet")
+        + (f"v{terminal_text(champion)} ({family.get(champion, '?')})" if champion else "none yet")
     )
     for version in versions[-4:]:
         promoted = " (champion)" if str(version.version) == champion else ""
@@ -75,7 +84,8 @@ def _model_summary(settings: Settings) -> None:
     comparison = versions[-1].tags.get(COMPARISON_TAG) if versions else None
     if comparison:
         print("\nThe last training, evaluated on the newest clicks in time-ordered folds:")
-        print(comparison.rstrip())
+        for line in comparison.rstrip().splitlines():
+            print(terminal_text(line))
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:
@@ -127,14 +137,17 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
         failures = recent_run_failures(conn, limit=1)
     if failures:
         f = failures[0]
-        print(f"Last failed run: {f.job_name} at {f.failed_at:%Y-%m-%d %H:%M} UTC: {f.message}")
+        print(
+            f"Last failed run: {terminal_text(f.job_name)} at {f.failed_at:%Y-%m-%d %H:%M} UTC: "
+            f"{terminal_text(f.message)}"
+        )
     if generation is None:
         print("The feed is empty: run feed_refresh_job (make demo, or make dev and wait).")
         return 1
     label = (
-        f"champion model v{generation.model_version}"
+        f"champion model v{terminal_text(generation.model_version)}"
         if generation.ranking == "champion"
-        else f"FALLBACK {generation.ranking} (no champion model yet)"
+        else f"FALLBACK {terminal_text(generation.ranking)} (no champion model yet)"
     )
     print(
         f"Feed of {generation.videos} videos, generated {generation.generated_at:%Y-%m-%d %H:%M}"
@@ -155,12 +168,12 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
             if value is not None
         )
         explored = "  [exploring]" if item.explored else ""
-        print(
-            f"{item.rank:>4}. {item.title[:70]}  [{item.channel_title or '?'}]  {scores}{explored}"
-        )
+        title = terminal_text(item.title)[:70]
+        channel = terminal_text(item.channel_title or "?")
+        print(f"{item.rank:>4}. {title}  [{channel}]  {scores}{explored}")
         for reason in item.reasons:
             if reason.kind != "explore":
-                print(f"        - {reason.text}")
+                print(f"        - {terminal_text(reason.text)}")
     return 0
 
 
@@ -202,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"vrdndi: {error}", file=sys.stderr)
+        print(f"vrdndi: {terminal_text(error)}", file=sys.stderr)
         return 2
     if args.command == "summary":
         return _summary(settings)

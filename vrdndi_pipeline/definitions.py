@@ -17,6 +17,7 @@ from vrdndi_pipeline.assets.training_data import interest_data, productive_data
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.checks import source_checks
+from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.settings import Settings, load_settings
 from vrdndi_pipeline.jobs import all_jobs
 from vrdndi_pipeline.resources.for_settings import resources_for
@@ -48,4 +49,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions(load_settings())
+    settings = load_settings()
+    private_dir(settings.data_dir)  # a person's watch history: only they may open the folder
+    return build_definitions(settings)

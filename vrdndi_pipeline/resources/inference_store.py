@@ -6,9 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from vrdndi_pipeline.core.private_files import private_dir
+
 
 class InferenceTensorStore(dg.ConfigurableResource):
-    """A folder of encoded-input generations; ``keep`` of them survive each refresh."""
+    """A folder of encoded-input generations; ``keep`` of them survive each refresh. The folder
+    is made (or kept) mode 0700 when a run starts: it holds what the model reads of the feed."""
 
     root: str
     keep: int = 3
@@ -16,3 +19,6 @@ class InferenceTensorStore(dg.ConfigurableResource):
     @property
     def path(self) -> Path:
         return Path(self.root).expanduser()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        private_dir(self.path)

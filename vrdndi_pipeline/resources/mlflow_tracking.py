@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import PrivateAttr
 
+from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.vocabulary import metric_key
 
 if TYPE_CHECKING:
@@ -258,6 +259,8 @@ class MlflowTracking(dg.ConfigurableResource):
 
         client = self.client()
         location = _local_path_or_uri(self.artifact_location)
+        if len(urlsplit(location).scheme) <= 1:  # a local folder, not s3:// or file:
+            private_dir(Path(location))  # the trained models: this user's only (0700)
         experiment = client.get_experiment_by_name(self.experiment_name)
         if experiment is None:
             try:

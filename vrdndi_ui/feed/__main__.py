@@ -7,7 +7,9 @@ import logging
 import os
 import sys
 
+from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.settings import SettingsError, load_settings
+from vrdndi_ui.local_origin import add_allowed_host_argument, allowed_hosts
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -17,7 +19,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "vrdndi's feed site: the ranked feed from the table feed_predictions, a player, and "
             "feedback buttons whose clicks go to the table feedback. The database is "
             "VRDNDI_DATABASE_URL (default: <VRDNDI_DATA_DIR>/vrdndi.db); the session secret is "
-            "made on the first start in secrets/feed-storage-secret (or VRDNDI_SECRETS_DIR)."
+            "made on the first start in secrets/feed-storage-secret (or VRDNDI_SECRETS_DIR). "
+            "The site answers only requests addressed to this machine's own names and coming "
+            "from its own pages: any other Host or a page of another site (Origin) gets 403."
         ),
     )
     parser.add_argument(
@@ -26,6 +30,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="address to bind (default: %(default)s, this machine only)",
     )
     parser.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    add_allowed_host_argument(parser, "the feed")
     parser.add_argument(
         "--poll-seconds",
         type=float,
@@ -49,6 +54,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("poll_seconds", "retry_seconds", "write_timeout"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")
+    try:
+        args.allowed_hosts = allowed_hosts(args.host, args.allowed_host)
+    except ValueError as error:  # a bad VRDNDI_ALLOWED_HOSTS or --host
+        parser.error(str(error))
     return args
 
 
@@ -63,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         logging.getLogger("vrdndi_ui.feed").error("%s", error)
         return 2
-    # NiceGUI reads its storage folder when it is imported: keep it in the data folder.
-    storage = settings.data_dir / "nicegui"
-    storage.mkdir(parents=True, exist_ok=True)
+    # NiceGUI reads its storage folder when it is imported: keep it in the data folder. Both
+    # are this user's only (0700): they hold the feed, the clicks and the session data.
+    private_dir(settings.data_dir)
+    storage = private_dir(settings.data_dir / "nicegui")
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(storage.resolve()))
 
     from vrdndi_pipeline.resources.for_settings import clock_for
@@ -82,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         train_threshold=settings.train_min_new_labels,
     )
     site = build_feed_site(settings, options, write_timeout_s=args.write_timeout)
-    serve(site, host=args.host, port=args.port, storage_secret=secret)
+    serve(
+        site,
+        host=args.host,
+        port=args.port,
+        storage_secret=secret,
+        allowed_hosts=args.allowed_hosts,
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ with :func:`build_feed_site` and hand its ``page`` to NiceGUI's ``user_simulatio
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_ui.feed.feed_data import FeedStore
 from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer
+from vrdndi_ui.local_origin import LocalOriginMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +59,24 @@ def build_feed_site(
     return FeedSite(FeedStore(engine), outbox, options)
 
 
-def serve(site: FeedSite, *, host: str, port: int, storage_secret: str) -> None:
-    """Run the NiceGUI server until it is stopped."""
+def serve(
+    site: FeedSite,
+    *,
+    host: str,
+    port: int,
+    storage_secret: str,
+    allowed_hosts: Iterable[str] = LOOPBACK,
+) -> None:
+    """Run the NiceGUI server until it is stopped. It serves only requests whose Host is one
+    of ``allowed_hosts`` and whose Origin, if any, is too (see :mod:`vrdndi_ui.local_origin`):
+    pages, socket.io's polling and its websocket alike."""
     from nicegui import app, ui
 
+    app.add_middleware(LocalOriginMiddleware, allowed_hosts=frozenset(allowed_hosts))
     app.timer(site.options.retry_s, site.flush_outbox)  # also when no tab is open
     app.on_shutdown(site.store.engine.dispose)
     logger.info("feed site on http://%s:%d", host, port)
+    logger.info("it answers to the host names %s", ", ".join(sorted(allowed_hosts)))
     if host not in LOOPBACK:
         logger.warning(
             "binding %s: the feed site has no login, so anyone who can reach this address "

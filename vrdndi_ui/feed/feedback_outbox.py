@@ -2,9 +2,15 @@
 
 A click gets its ``click_id`` once, when it is made. :meth:`FeedbackOutbox.submit` writes it;
 when the write fails (database locked, server unreachable) the click stays queued with the
-same id, is saved to a small JSON file so a restart keeps it, and is written again by
+same id, is saved to a small file so a restart keeps it, and is written again by
 :meth:`FeedbackOutbox.flush` (a retry button, a timer). ``insert_feedback`` ignores an id it
 has stored already, so a retry never doubles a row.
+
+The queue file is JSON Lines, one click per line, replaced atomically (mode 0600). It is read
+line by line: a line that is no click (not JSON, not UTF-8, wrong fields, a bad video id, a
+time without zone, ...) is appended alone, byte for byte, to ``<queue file>.unreadable`` and
+counted in :attr:`FeedbackOutbox.set_aside`; every good click is still retried. A queue of the
+previous version (one JSON array) is read too, each element checked alone.
 """
 
 from __future__ import annotations
@@ -12,17 +18,24 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 
+from vrdndi_pipeline.core.private_files import open_private, private_dir, tighten_file
+from vrdndi_pipeline.core.records import is_video_id
 from vrdndi_pipeline.core.store.database import write_transaction
-from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedback
+from vrdndi_pipeline.core.store.people_tables import FEEDBACK_KINDS, FeedbackClick, insert_feedback
+from vrdndi_pipeline.core.validation import YOUTUBE_EPOCH, RecordRejected, checked_time
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +49,10 @@ FEEDBACK_BUTTONS: dict[str, tuple[str, int]] = {
 BUTTON_OF = {value: label for label, value in FEEDBACK_BUTTONS.items()}
 
 WriteClicks = Callable[[Sequence[FeedbackClick]], int]
+
+CLICK_FIELDS = frozenset(("click_id", "video_id", "kind", "value", "created_at", "timezone"))
+MAX_LINE_BYTES = 4_096  # a click is about 200 bytes; a longer line is set aside unparsed
+_CLICK_ID = re.compile(r"[\x21-\x7e]{1,64}")  # printable ASCII, as uuid4().hex
 
 
 def new_click(
@@ -80,10 +97,15 @@ class FeedbackOutbox:
         self._lock = threading.Lock()
         self._save_lock = threading.Lock()
         self.last_error: str | None = None
+        # why queued lines were set aside at start, e.g. {"not_json": 1, "bad_video_id": 2}
+        self.set_aside: Counter[str] = Counter()
         if queue_file is not None and queue_file.exists():
-            self._pending = _read_queue(queue_file)
+            tighten_file(queue_file)  # a queue of an earlier version may be 0644
+            self._pending, self.set_aside = _read_queue(queue_file)
             if self._pending:
                 logger.warning("%d feedback clicks from the last run wait to be saved", len(self))
+            if self.set_aside or not self._pending:
+                self._save_queue()  # the bad lines are kept aside: the queue holds the rest
 
     def __len__(self) -> int:
         with self._lock:
@@ -134,10 +156,10 @@ class FeedbackOutbox:
                 if not rows:
                     self._queue_file.unlink(missing_ok=True)
                     return
-                self._queue_file.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(self._queue_file.parent, tighten=False)
                 tmp = self._queue_file.with_name(f"{self._queue_file.name}.{uuid.uuid4().hex}.tmp")
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps(rows, indent=1))
+                with open_private(tmp) as fh:  # mode 0600, kept by the rename
+                    fh.writelines(json.dumps(row) + "\n" for row in rows)
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, self._queue_file)
@@ -154,19 +176,120 @@ def _to_json(click: FeedbackClick) -> dict[str, object]:
     return {**click.row(), "created_at": click.created_at.isoformat()}
 
 
-def _read_queue(path: Path) -> dict[str, FeedbackClick]:
+def _read_queue(path: Path) -> tuple[dict[str, FeedbackClick], Counter[str]]:
+    """The clicks of the queue file and the count of its entries set aside, by reason."""
     try:
-        rows = json.loads(path.read_text())
-        clicks = [
-            FeedbackClick(**{**r, "created_at": datetime.fromisoformat(r["created_at"])})
-            for r in rows
-        ]
-    except (OSError, ValueError, TypeError, KeyError) as error:
-        kept = path.with_name(path.name + ".unreadable")
+        data = path.read_bytes()
+    except OSError as error:  # unreadable as a whole: moved aside, so no save replaces it
+        kept = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.unreadable")
         logger.error("unreadable feedback queue %s (moved to %s): %s", path, kept, error)
         try:
             os.replace(path, kept)
         except OSError:
             pass
-        return {}
-    return {c.click_id: c for c in clicks}
+        return {}, Counter({"file_unreadable": 1})
+    clicks: dict[str, FeedbackClick] = {}
+    bad: list[tuple[str, bytes]] = []
+    for raw, value, reason in _entries(data):
+        if reason is not None:
+            bad.append((reason, raw))
+            continue
+        try:
+            click = _click_of(value)
+        except RecordRejected as error:
+            bad.append((error.reason, raw))
+        else:
+            clicks[click.click_id] = click
+    counts = Counter(reason for reason, _ in bad)
+    if bad:
+        _set_aside(path, [raw for _, raw in bad])
+        logger.error(
+            "set aside %d unreadable line(s) of the feedback queue %s in %s (%s); %d click(s) kept",
+            len(bad),
+            path,
+            path.with_name(path.name + ".unreadable"),
+            ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items())),
+            len(clicks),
+        )
+    return clicks, counts
+
+
+def _entries(data: bytes) -> Iterator[tuple[bytes, object, str | None]]:
+    """``(raw bytes, parsed JSON, None)`` for each entry of a queue file, ``(raw bytes, None,
+    reason)`` for an entry that is no JSON at all. A file that starts with ``[`` is the previous
+    version's array, unless it is no JSON as a whole."""
+    if data.lstrip().startswith(b"["):
+        try:
+            rows = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):  # also UnicodeDecodeError: read it as lines
+            pass
+        else:
+            if isinstance(rows, list):
+                for row in rows:
+                    yield json.dumps(row).encode(), row, None
+                return
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE_BYTES:
+            yield line, None, "line_too_long"
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            yield line, None, "not_utf8"
+            continue
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
+            yield line, None, "not_json"
+        else:
+            yield line, value, None
+
+
+def _click_of(value: object) -> FeedbackClick:
+    """The click a queue entry holds; :class:`RecordRejected` says why it holds none."""
+    if not isinstance(value, dict):
+        raise RecordRejected("not_an_object", type(value).__name__)
+    if set(value) != CLICK_FIELDS:
+        raise RecordRejected("wrong_fields", ", ".join(sorted(map(str, value))[:10]))
+    row: dict[str, Any] = value
+    if not isinstance(row["click_id"], str) or not _CLICK_ID.fullmatch(row["click_id"]):
+        raise RecordRejected("bad_click_id")
+    if not is_video_id(row["video_id"]):
+        raise RecordRejected("bad_video_id")
+    if row["kind"] not in FEEDBACK_KINDS:
+        raise RecordRejected("bad_kind")
+    if type(row["value"]) is not int or row["value"] not in (0, 1):
+        raise RecordRejected("bad_value")
+    if not isinstance(row["created_at"], str):
+        raise RecordRejected("bad_time")
+    try:
+        created = datetime.fromisoformat(row["created_at"])
+    except ValueError:
+        raise RecordRejected("bad_time") from None
+    created = checked_time(created, earliest=YOUTUBE_EPOCH, now=datetime.now(UTC))
+    zone = row["timezone"]
+    try:
+        if not isinstance(zone, str) or len(zone) > 64:
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError, OSError):
+        raise RecordRejected("bad_timezone") from None
+    try:
+        return FeedbackClick(**{**row, "created_at": created})
+    except (TypeError, ValueError) as error:
+        raise RecordRejected("bad_click", str(error)[:100]) from None
+
+
+def _set_aside(path: Path, lines: list[bytes]) -> None:
+    """Append ``lines`` to ``<path>.unreadable`` (mode 0600), each as it was read."""
+    kept = path.with_name(path.name + ".unreadable")
+    try:
+        fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as fh:
+            fh.write(b"".join(line.rstrip(b"\r\n") + b"\n" for line in lines))
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as error:
+        logger.error("could not keep the unreadable feedback clicks in %s: %s", kept, error)

@@ -1,7 +1,8 @@
 """The NiceGUI storage secret: random, made on the first start, kept in ``secrets/``.
 
 It signs the site's session cookie. It lives in ``secrets/feed-storage-secret`` (mode 0600;
-the folder is ``VRDNDI_SECRETS_DIR`` when set) and is never written in code.
+the folder is ``VRDNDI_SECRETS_DIR`` when set, and is kept at mode 0700 even when it existed)
+and is never written in code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+
+from vrdndi_pipeline.core.private_files import private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +27,10 @@ def secrets_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def load_or_create_secret(folder: Path) -> str:
-    """The secret in ``folder/feed-storage-secret``, created (mode 0600) if missing."""
+    """The secret in ``folder/feed-storage-secret``, created (mode 0600) if missing; the folder
+    is made (or tightened to) mode 0700."""
     path = folder / SECRET_FILE
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

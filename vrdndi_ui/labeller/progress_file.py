@@ -3,7 +3,8 @@
 The labels themselves live in ``interest_labels``; this small file only remembers the video the
 user was looking at and the videos they skipped, so a restart continues there. It is written
 atomically (a temporary file in the same folder, then a rename): a crash leaves the old file or
-the new one, never half of one.
+the new one, never half of one. It has mode 0600 (only its owner reads it), its folder 0700 when
+this module makes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vrdndi_pipeline.core.private_files import FILE_MODE, private_dir
 from vrdndi_pipeline.core.records import is_video_id
 
 PROGRESS_FILE_NAME = "labeller-progress.json"
@@ -82,10 +84,11 @@ def read_progress(path: Path) -> Progress:
 
 
 def write_progress(path: Path, progress: Progress) -> None:
-    """Replace the file at ``path`` with ``progress`` in one atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace the file at ``path`` with ``progress`` in one atomic rename (mode 0600)."""
+    private_dir(path.parent, tighten=False)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp's 0600 already; the rename keeps it
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             json.dump(progress.to_json(), file, indent=2)
             file.write("\n")

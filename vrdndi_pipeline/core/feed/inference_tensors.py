@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from vrdndi_pipeline.core.model.batching import EncodedDataset, EncodedExample
+from vrdndi_pipeline.core.private_files import private_dir
 
 FORMAT_VERSION = 1
 TENSORS_FILE = "tensors.safetensors"
@@ -194,7 +195,7 @@ def write_generation(
         raise ValueError(f"late-fusion tensors must be {LATE_TENSOR_NAMES}")
     if ranker is not None and set(ranker) != set(RANKER_TENSOR_NAMES):
         raise ValueError(f"ranker tensors must be {RANKER_TENSOR_NAMES}")
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     target = root / generation
     if target.exists():
         raise FileExistsError(f"generation {generation} exists already")

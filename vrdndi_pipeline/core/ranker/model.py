@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.ranker.config import RankerConfig
 from vrdndi_pipeline.core.ranker.feature_matrix import (
     FeatureSpec,
@@ -134,8 +135,7 @@ class RankerModel:
         """Write the model's three files into ``folder`` (created) and return it."""
         from safetensors.numpy import save_file
 
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        out = private_dir(Path(folder))
         (out / TREES_FILE).write_text(self.trees_text, encoding="utf-8")
         arrays = {
             "video_pca_mean": self.projection.mean.astype(np.float64),

@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from vrdndi_pipeline.core.private_files import private_dir, private_file, tighten_file
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +35,22 @@ def default_database_url(data_dir: Path) -> str:
 
 
 def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwargs: Any) -> Engine:
-    """An engine for ``url``; for SQLite the folder of the file is created if missing and
-    every connection commits with ``PRAGMA synchronous=<sqlite_synchronous>``."""
+    """An engine for ``url``; for SQLite the folder of the file is created if missing (mode
+    0700), the file and its ``-wal``/``-shm`` are kept at mode 0600, and every connection
+    commits with ``PRAGMA synchronous=<sqlite_synchronous>``."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
 
     database = parsed.database
+    sqlite_file = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file = Path(database).expanduser()
+        private_dir(sqlite_file.parent, tighten=False)  # a new folder: 0700
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    if sqlite_file is not None:
+        # before each new connection opens the file: it is made, or kept, private (0600)
+        event.listen(engine, "do_connect", partial(_private_sqlite_files, sqlite_file))
     if sqlite_synchronous not in ("FULL", "NORMAL", "EXTRA"):
         raise ValueError(
             f"sqlite_synchronous must be FULL, NORMAL or EXTRA, not {sqlite_synchronous!r}"
@@ -53,6 +62,18 @@ def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwa
     event.listen(engine, "connect", configure)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def _private_sqlite_files(path: Path, *_connect_args: Any) -> None:
+    """Before SQLite opens ``path``: the file created with mode 0600 when missing (SQLite gives
+    the ``-wal`` and ``-shm`` it makes next to it the same mode), else it and those tightened
+    to 0600. A folder vrdndi cannot write (a read-only copy) is left to SQLite."""
+    try:
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            tighten_file(path.with_name(path.name + suffix))
+    except OSError as error:
+        logger.debug("could not make %s private: %s", path, error)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, synchronous: str) -> None:
