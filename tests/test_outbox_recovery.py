@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_feed_site import database, feedback_rows, settings_for
 from vrdndi_pipeline.core.store.people_tables import FeedbackClick
@@ -145,3 +147,35 @@ def test_the_site_retries_the_good_clicks_of_a_damaged_queue_at_start(tmp_path: 
     assert not queue.exists()
     assert queue.with_name(QUEUE_FILE + ".unreadable").read_bytes() == b"\xff\xfe not utf-8\n"
     site.store.engine.dispose()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([json.dumps(row) for row in GOOD]),
+            st.text(max_size=80),
+            st.binary(max_size=80).map(lambda b: b.decode("latin-1")),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+                ),
+                max_leaves=8,
+            ).map(json.dumps),
+        ),
+        max_size=8,
+    )
+)
+def test_any_queue_file_is_read_without_raising_and_keeps_every_valid_click(
+    tmp_path: Path, content: list[str]
+) -> None:
+    queue = tmp_path / "fuzz-queue.json"
+    queue.write_bytes("\n".join(content).encode("utf-8", "surrogatepass"))
+    queue.with_name("fuzz-queue.json.unreadable").unlink(missing_ok=True)
+    outbox = FeedbackOutbox(refuse, queue)
+    wanted = {row["click_id"] for row in GOOD if json.dumps(row) in content}
+    assert wanted <= {c.click_id for c in outbox.pending()}
