@@ -138,18 +138,24 @@ def test_a_file_of_one_entry(title: str, expected: str | None) -> None:
     assert [e.title for e in history.entries] == [expected]
 
 
+PORTUGUESE = [f"Receita {n}: pão de queijo" for n in range(12)] + [
+    "O Brasil em 10 minutos",
+    "A história do samba",
+    *(f"Aula {n} de violão" for n in range(8)),
+]
+
+
 def test_a_phrase_the_parser_does_not_know_is_learned_from_the_file() -> None:
-    titles = [
-        "Assistiu a O Brasil em 10 minutos",
-        "Assistiu a Receita de pão de queijo",
-        "Assistiu a A história do samba",
-    ]
+    titles = [f"Assistiu a {t}" for t in PORTUGUESE]
     history = parse_watch_history(json.dumps([one(t) for t in titles]), now=NOW)
-    assert [e.title for e in history.entries] == [
-        "O Brasil em 10 minutos",
-        "Receita de pão de queijo",
-        "A história do samba",
-    ]
+    assert [e.title for e in history.entries] == PORTUGUESE
+
+
+def test_a_few_titles_of_one_series_are_never_cut_to_the_series() -> None:
+    titles = ["Gekeken: Minecraft Let's Play #1", "Gekeken: Minecraft Let's Play #2"]
+    history = parse_watch_history(json.dumps([one(t) for t in titles]), now=NOW)
+    # too few titles to learn an unknown phrase from: keep it rather than cut the title
+    assert [e.title for e in history.entries] == titles
 
 
 def test_a_link_only_title_gives_the_exact_phrase_of_the_file() -> None:
@@ -166,12 +172,14 @@ def test_learned_phrases_rank_by_support_then_how_they_are_known() -> None:
             "Watched Minecraft Hardcore #2",
             "Obejrzeno: Gra #1",
             "Obejrzeno: Gra #2",
+            *(f"Obejrzeno: {t}" for t in PORTUGUESE),
         ]
     )
     # "Watched Minecraft Hardcore " is shared by as many titles as "Watched ", which is known
     assert shapes.best("Watched Minecraft Hardcore #1") == TitleShape("Watched ")
-    # an unknown phrase: the longest run its titles share
-    assert shapes.best("Obejrzeno: Gra #1") == TitleShape("Obejrzeno: Gra ")
+    # an unknown phrase: the run most titles share, not the series two of them share
+    assert shapes.best("Obejrzeno: Gra #1") == TitleShape("Obejrzeno: ")
+    assert shapes.video_title("Obejrzeno: Gra #1") == "Gra #1"
     assert shapes.video_title("Something else entirely") == "Something else entirely"
     assert shapes.reads_like_a_watch("Watched a video that has been removed")
     assert not shapes.reads_like_a_watch("Visited YouTube Music")

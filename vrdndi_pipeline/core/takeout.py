@@ -193,6 +193,10 @@ KNOWN_TITLE_SHAPES = (
 MAX_SHAPE_WORDS = 4
 MAX_SHAPE_CHARS = 40
 MIN_LEARNED_SUPPORT = 2
+# Below this many distinct watch titles nothing is learned (known and exact shapes still
+# count): in a handful of titles one series can fill every title, and its name would be taken
+# for the phrase ("Gekeken: Minecraft Let's Play #1", "#2").
+MIN_TITLES_TO_LEARN = 20
 MAX_LEARNING_TITLES = 5_000
 MAX_EXACT_SHAPES = 4
 TOP_SHAPES = 8
@@ -244,7 +248,8 @@ def learn_title_shapes(
     """The shapes of a file whose watches have ``watch_titles``.
 
     Most titles of one file share one phrase, so a learned shape is a leading (or trailing)
-    run of whole words shared by at least :data:`MIN_LEARNED_SUPPORT` distinct titles; the
+    run of whole words shared by at least :data:`MIN_LEARNED_SUPPORT` distinct titles (in a
+    file of at least :data:`MIN_TITLES_TO_LEARN` distinct titles); the
     phrase is then the run most titles share ("Vous avez regardé " beats "Vous avez regardé Le ",
     which fewer titles share). :data:`KNOWN_TITLE_SHAPES` and the :data:`MAX_EXACT_SHAPES` most
     common of ``exact`` (the text around the link of link-only titles) also count, and win
@@ -257,10 +262,11 @@ def learn_title_shapes(
     irregular = tuple(shape for shape in origin if not _is_word_run(shape))
     titles = list(islice(dict.fromkeys(watch_titles), MAX_LEARNING_TITLES))
     support = Counter(shape for title in titles for shape in _fitting_shapes(title, irregular))
+    learn = len(titles) >= MIN_TITLES_TO_LEARN
     rank = {
         shape: (n, origin.get(shape, LEARNED))
         for shape, n in support.items()
-        if n >= MIN_LEARNED_SUPPORT or shape in origin
+        if (learn and n >= MIN_LEARNED_SUPPORT) or shape in origin
     }
     rank.update({shape: (0, how) for shape, how in origin.items() if shape not in rank})
     ranked = TitleShapes(rank, irregular)
