@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
 
-.PHONY: help install aw-server demo screenshots demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
+.PHONY: help install aw-server system-packages demo screenshots demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,7 +76,10 @@ demo-label: install ## the labeller on the demo data
 auth-youtube: install ## connect your YouTube account (OAuth in the browser)
 	$(BIN)/vrdndi auth youtube
 
-test: install aw-server ## lint and run the whole test suite (real aw-server and PostgreSQL)
+system-packages: ## PostgreSQL and Chromium for the tests (apt-get as root, else the command to run)
+	@scripts/install-system-packages.sh
+
+test: install aw-server system-packages ## lint and run the whole test suite (real aw-server, PostgreSQL, Chromium)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
