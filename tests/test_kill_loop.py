@@ -1,7 +1,7 @@
 """SIGKILL at random moments across clicks, hides, ingest upserts and feed swaps (SQLite).
 
 A writer process (``tests/harness/kill_loop_child.py``) runs a seeded random mix of the writes
-vrdndi makes and acknowledges each commit on stdout; it is killed at a random moment, 24 times
+vrdndi makes and acknowledges each commit in a file; it is killed at a random moment, 24 times
 over, on one database. After every kill: SQLite's integrity check passes, every acknowledged
 row is there, and the feed is whole (one generation, ranks 1..n, as many rows as its header
 says).
@@ -10,17 +10,16 @@ says).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from tests.harness import kill_loop_child
 from tests.harness.kill_loop_child import AW_BATCH, FEED_ROWS
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction
 from vrdndi_pipeline.core.store.feed_tables import current_generation
@@ -33,7 +32,8 @@ from vrdndi_pipeline.core.store.schema import (
 )
 
 KILLS = 24
-ROOT = Path(__file__).resolve().parent.parent
+FORKS = multiprocessing.get_context("forkserver")
+FORKS.set_forkserver_preload(["tests.harness.kill_loop_child"])
 logger = logging.getLogger(__name__)
 
 
@@ -58,40 +58,31 @@ class Acks:
             self.feeds.add(values[0])
 
 
-def run_and_kill(url: str, seed: int, delay_s: float, acks: Acks) -> int:
-    """Start a writer, kill it ``delay_s`` after it is ready; returns its acknowledgements."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.harness.kill_loop_child", url, str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    lines: list[str] = []
-    ready = threading.Event()
+def run_and_kill(url: str, seed: int, delay_s: float, acks: Acks, folder: Path) -> int:
+    """Start a writer, kill it ``delay_s`` after it is ready; returns its acknowledgements.
 
-    def read() -> None:
-        assert child.stdout is not None
-        for line in child.stdout:
-            if line == "ready\n":
-                ready.set()
-            elif line.endswith("\n"):  # a line cut by the kill was never acknowledged
-                lines.append(line.strip())
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    Writers fork from a server process that imported the writer's modules once
+    (``forkserver``), so a round costs the kill, not an interpreter start.
+    """
+    ack_file = folder / f"acks-{seed}.txt"
+    writer = FORKS.Process(target=kill_loop_child.main, args=(url, seed, str(ack_file)))
+    writer.start()
     try:
-        assert ready.wait(60), "the writer did not start"
+        deadline = time.monotonic() + 60
+        while not (ack_file.exists() and ack_file.read_bytes().startswith(b"ready\n")):
+            assert time.monotonic() < deadline, "the writer did not start"
+            time.sleep(0.005)
         time.sleep(delay_s)
-        os.kill(child.pid, signal.SIGKILL)
+        os.kill(writer.pid, signal.SIGKILL)
     finally:
-        child.kill()
-        child.wait(timeout=30)
-    reader.join(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    for line in lines:
+        writer.kill()
+        writer.join(timeout=30)
+    assert writer.exitcode == -signal.SIGKILL
+    # a line the kill cut short has no newline: it was never acknowledged
+    *whole, _cut = ack_file.read_text().split("\n")
+    for line in whole[1:]:
         acks.add(line)
-    return len(lines)
+    return len(whole) - 1
 
 
 def check_database(url: str, acks: Acks) -> None:
@@ -132,7 +123,8 @@ def test_random_kills_lose_no_acknowledged_row(tmp_path):
     acks = Acks()
     acknowledged = 0
     for round_number in range(KILLS):
-        acknowledged += run_and_kill(url, round_number + 1, rng.uniform(0.02, 0.6), acks)
+        delay = rng.uniform(0.02, 0.6)
+        acknowledged += run_and_kill(url, round_number + 1, delay, acks, tmp_path)
         check_database(url, acks)
     logger.info(
         "%d kills, %d acknowledged writes: %d clicks, %d hides, %d event batches, %d feeds",

@@ -1,16 +1,17 @@
-"""The writer the kill-loop test kills: ``python -m tests.harness.kill_loop_child URL SEED``.
+"""The writer the kill-loop test kills: :func:`main` in a process of its own.
 
 It writes, until it is killed, a seeded random mix of what vrdndi writes for real — a feedback
 click, a hide, an ingest upsert of 200 ActivityWatch events (half of them rewriting stored
 rows), a whole feed swap of 40 rows — each in its own write transaction, and after each commit
-prints one acknowledgement line: ``click <id>``, ``hide <id>``, ``aw <first> <last>`` or
-``feed <generation>``. A row acknowledged there must survive any kill.
+appends one acknowledgement line to the file ``acks``: ``click <id>``, ``hide <id>``,
+``aw <first> <last>`` or ``feed <generation>`` (one ``write`` of a whole line, ``O_APPEND``). A
+row acknowledged there must survive any kill. The first line, ``ready``, says it has started.
 """
 
 from __future__ import annotations
 
+import os
 import random
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -60,10 +61,15 @@ def feed_rows(generation: str, rng: random.Random) -> list[dict[str, object]]:
     ]
 
 
-def main(url: str, seed: int) -> None:
+def main(url: str, seed: int, acks: str) -> None:
     rng = random.Random(seed)
     engine = make_engine(url)
-    print("ready", flush=True)
+    fd = os.open(acks, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def acknowledge(line: str) -> None:
+        os.write(fd, f"{line}\n".encode())
+
+    acknowledge("ready")
     while True:
         roll = rng.random()
         if roll < 0.55:
@@ -77,7 +83,7 @@ def main(url: str, seed: int) -> None:
             )
             with write_transaction(engine) as conn:
                 insert_feedback(conn, [click])
-            print(f"click {click.click_id}", flush=True)
+            acknowledge(f"click {click.click_id}")
         elif roll < 0.65:
             change = VisibilityChange(
                 uuid.uuid4().hex,
@@ -89,7 +95,7 @@ def main(url: str, seed: int) -> None:
             )
             with write_transaction(engine) as conn:
                 record_visibility(conn, change)
-            print(f"hide {change.change_id}", flush=True)
+            acknowledge(f"hide {change.change_id}")
         elif roll < 0.85:
             first = seed * 1_000_000 + rng.randrange(0, 1_000_000 - AW_BATCH, AW_BATCH // 2)
             events = [
@@ -106,14 +112,10 @@ def main(url: str, seed: int) -> None:
             ]
             with write_transaction(engine) as conn:
                 write_aw_events(conn, events)
-            print(f"aw {first} {first + AW_BATCH - 1}", flush=True)
+            acknowledge(f"aw {first} {first + AW_BATCH - 1}")
         else:
             generation = uuid.uuid4().hex
             rows = feed_rows(generation, rng)
             with write_transaction(engine) as conn:
                 replace_feed(conn, rows)
-            print(f"feed {generation}", flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+            acknowledge(f"feed {generation}")
