@@ -18,7 +18,7 @@ from vrdndi_pipeline.core.store.database import make_engine, read_transaction, w
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import interest_labels, watch_history
 from vrdndi_pipeline.core.store.source_tables import write_videos, write_watch_history
-from vrdndi_ui.labeller.labelling_session import AUTOSAVE_EVERY
+from vrdndi_ui.labeller.display_text import markdown_literal
 
 APP_FILE = Path(__file__).resolve().parents[1] / "vrdndi_ui" / "labeller" / "streamlit_app.py"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -66,6 +66,10 @@ class Labeller:
 
     def sidebar(self) -> dict[str, str]:
         return {m.label: m.value for m in self.at.sidebar.metric}
+
+    def progress_bar(self) -> tuple[int, str]:
+        bar = self.at.get("progress")[0].proto
+        return int(bar.value), str(bar.text)
 
     def rows(self) -> dict[str, int]:
         with read_transaction(self.engine) as conn:
@@ -144,50 +148,43 @@ def test_first_page_shows_the_newest_video_and_its_metadata(make_labeller: MakeL
     }  # fmt: skip
 
 
-def test_interest_uninterest_and_save(make_labeller: MakeLabeller) -> None:
+def test_every_label_is_written_the_moment_it_is_given(make_labeller: MakeLabeller) -> None:
     app = make_labeller(titles=TITLES)
+    assert app.progress_bar() == (0, "0 of 6 labelled")
     app.click("interest")
     assert app.title() == "Video number 1"
-    assert app.sidebar()["Interest"] == "1" and app.sidebar()["Unsaved"] == "1"
+    assert app.rows() == {vid(0): 1}  # in the database at once, no batching in the tab
+    assert app.progress()["current_video_id"] == vid(1)
+    assert app.sidebar()["Interest"] == "1" and app.sidebar()["Unsaved"] == "0"
     assert app.at.sidebar.text[0].value == "Video number 0"  # last labelled
     app.click("uninterest")
+    assert app.rows() == {vid(0): 1, vid(1): 0}
     assert app.sidebar() == {
         "Position": "3 of 6",
         "Interest": "1",
         "Uninterest": "1",
         "Skipped": "0",
-        "Unsaved": "2",
+        "Unsaved": "0",
     }
-    assert app.rows() == {}  # not saved yet: fewer than AUTOSAVE_EVERY actions
-    app.click("save")
+    assert app.progress_bar() == (33, "2 of 6 labelled")
+    app.click("skip")
+    assert app.progress() == {**app.progress(), "current_video_id": vid(3)}
+    assert app.progress()["skipped_ids"] == [vid(2)]
+    app.click("save")  # nothing left to write; Save stays for a retry after an error
+    assert "Everything is saved." in [s.value for s in app.at.success]
     assert app.rows() == {vid(0): 1, vid(1): 0}
-    assert app.sidebar()["Unsaved"] == "0"
-    assert "Saved 2 change(s)." in [s.value for s in app.at.success]
-    assert app.progress()["current_video_id"] == vid(2)
 
 
-def test_unsaved_labels_survive_reruns(make_labeller: MakeLabeller) -> None:
+def test_a_new_tab_after_a_label_loses_nothing(make_labeller: MakeLabeller) -> None:
     app = make_labeller(titles=TITLES)
     app.click("interest")
-    app.at.run()
-    app.at.run()
+    app.at.run()  # reruns keep the session
     app.check()
     assert app.title() == "Video number 1"
-    assert app.sidebar()["Unsaved"] == "1"
-    app.click("save")
-    assert app.rows() == {vid(0): 1}
-
-
-def test_autosave_every_k_actions(make_labeller: MakeLabeller) -> None:
-    app = make_labeller(titles=[f"t{n}" for n in range(AUTOSAVE_EVERY + 2)])
-    for _ in range(AUTOSAVE_EVERY - 1):
-        app.click("interest")
-    assert app.rows() == {}
-    app.click("uninterest")
-    assert len(app.rows()) == AUTOSAVE_EVERY
-    assert app.rows()[vid(AUTOSAVE_EVERY - 1)] == 0
-    assert app.sidebar()["Unsaved"] == "0"
-    assert app.progress()["current_video_id"] == vid(AUTOSAVE_EVERY)
+    again = app.restart()  # a reload: a new session, rebuilt from the database
+    assert again.title() == "Video number 1"
+    assert again.rows() == {vid(0): 1}
+    assert again.sidebar()["Interest"] == "1"
 
 
 def test_skip_previous_and_label_twice_keeps_the_latest(make_labeller: MakeLabeller) -> None:
@@ -223,16 +220,17 @@ def test_undo(make_labeller: MakeLabeller) -> None:
     app.click("interest").click("skip")
     app.click("undo")
     assert app.title() == "Video number 1" and app.sidebar()["Skipped"] == "0"
-    app.click("undo")
+    assert "Undid the skip of \u2068Video number 1\u2069." in [i.value for i in app.at.info]
+    assert app.progress()["skipped_ids"] == []
+    app.click("undo")  # the label was written already: the undo removes the row at once
     assert app.title() == "Video number 0"
+    assert "Undid the label of \u2068Video number 0\u2069." in [i.value for i in app.at.info]
     assert app.sidebar()["Interest"] == "0" and app.sidebar()["Unsaved"] == "0"
-    # Undo after a save takes the row out of the table at the next save.
-    app.click("uninterest").click("save")
+    assert app.rows() == {}
+    app.click("uninterest")
     assert app.rows() == {vid(0): 0}
     app.click("undo")
-    assert app.sidebar()["Unsaved"] == "1"
-    app.click("save")
-    assert app.rows() == {}
+    assert app.rows() == {} and app.sidebar()["Unsaved"] == "0"
 
 
 def test_resume_after_restart(make_labeller: MakeLabeller, database_url: str) -> None:
@@ -290,8 +288,11 @@ def test_hostile_titles_render_as_text(make_labeller: MakeLabeller) -> None:
         assert all(title not in m.value for m in app.at.markdown)
         app.click("interest")
         assert app.at.sidebar.text[0].value == title
-    app.click("save")
     assert len(app.rows()) == len(HOSTILE_TITLES)
+    app.click("undo")  # the message names the title as Markdown that shows it as typed
+    literal = markdown_literal(HOSTILE_TITLES[-1])
+    assert app.at.info[0].value == f"Undid the label of {literal}."
+    assert len(app.rows()) == len(HOSTILE_TITLES) - 1
 
 
 def test_corrupt_progress_file_starts_at_the_top(

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from vrdndi_ui.labeller.__main__ import streamlit_command
-from vrdndi_ui.labeller.display_text import embed_url, format_duration, format_time, isolate
+from vrdndi_ui.labeller.display_text import (
+    embed_url,
+    format_duration,
+    format_time,
+    isolate,
+    markdown_literal,
+)
 from vrdndi_ui.labeller.labelling_session import (
     INTEREST,
     UNINTEREST,
@@ -296,6 +302,25 @@ def test_formats() -> None:
     assert format_time(T0, "Europe/Berlin") == "2024-05-01 14:00 Europe/Berlin"
     assert format_time(None, "UTC") == "unknown"
     assert isolate("مرحبا") == "\u2068مرحبا\u2069"
+
+
+def test_markdown_literal_escapes_every_markup_character() -> None:
+    title = "<script>x</script> **b** [l](javascript:1) $x$ :red[r] #h\nnext"
+    literal = markdown_literal(title)
+    assert literal == (
+        "\u2068\\<script\\>x\\<\\/script\\> \\*\\*b\\*\\* \\[l\\]\\(javascript\\:1\\) "
+        "\\$x\\$ \\:red\\[r\\] \\#h next\u2069"
+    )
+    assert markdown_literal("日本語 🎉") == "\u2068日本語 🎉\u2069"
+
+
+def test_session_titles_and_count() -> None:
+    session = session_of(3)
+    assert session.title_of("video000001") == "Title 1"
+    assert session.title_of("unknown0000") == "unknown0000"
+    session.label(INTEREST, T0)
+    session.skip()
+    assert session.labelled_in_session() == 1
 
 
 def test_launcher_binds_loopback_headless_without_usage_stats() -> None:

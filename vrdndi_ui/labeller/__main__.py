@@ -17,6 +17,7 @@ from pathlib import Path
 
 from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.settings import SettingsError, load_settings
+from vrdndi_ui.labeller.display_text import CALM
 from vrdndi_ui.local_origin import (
     ENV_ALLOWED_HOSTS,
     add_allowed_host_argument,
@@ -50,6 +51,8 @@ def streamlit_command(port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",
+        "--theme.primaryColor",
+        CALM,
     ]
 
 

@@ -7,10 +7,15 @@ HTML, and only builds the player URL from a validated video id.
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from vrdndi_pipeline.core.records import is_video_id
+
+# The labeller's primary colour (Streamlit's default is red): white text on it reads 6.4:1.
+CALM = "#1d5fa8"
+CALM_DARK = "#174c86"  # hovered: 8.7:1
 
 EMBED_BASE = "https://www.youtube-nocookie.com/embed/"
 WATCH_BASE = "https://www.youtube.com/watch?v="
@@ -50,3 +55,14 @@ def format_time(moment: datetime | None, timezone: str) -> str:
 def isolate(text: str) -> str:
     """``text`` wrapped so its writing direction cannot leak into the surrounding line."""
     return f"{_FSI}{text}{_PDI}"
+
+
+_MARKDOWN_SPECIAL = frozenset(string.punctuation)
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` for a Markdown message (``st.info`` …) shown as typed: every ASCII punctuation
+    character backslash-escaped (no links, emphasis, HTML, ``$`` maths or ``:red[…]``), line
+    breaks as spaces, and its writing direction isolated."""
+    escaped = "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    return isolate(" ".join(escaped.split()))

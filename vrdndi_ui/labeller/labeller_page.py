@@ -23,15 +23,17 @@ from vrdndi_pipeline.core.store.database import (
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import watch_history
 from vrdndi_ui.labeller.display_text import (
+    CALM,
+    CALM_DARK,
     embed_url,
     format_duration,
     format_time,
     isolate,
+    markdown_literal,
     watch_url,
 )
 from vrdndi_ui.labeller.label_saving import save_session, start_session, write_changes
 from vrdndi_ui.labeller.labelling_session import (
-    AUTOSAVE_EVERY,
     INTEREST,
     UNINTEREST,
     LabellingSession,
@@ -44,6 +46,27 @@ from vrdndi_ui.labeller.progress_file import (
 )
 
 SESSION_KEY = "labeller_session"
+# A calm blue for Interest (white text on it: 6.4:1, hovered 8.7:1), the same for the progress
+# bar, and a 16:9 player as wide as its column. Streamlit's theme.primaryColor is a server
+# option (config.toml or --theme.primaryColor), so the page sets its colours here.
+PAGE_CSS = f"""<style>
+.st-key-interest button {{
+  background-color: {CALM}; border-color: {CALM}; color: #ffffff;
+}}
+.st-key-interest button:hover, .st-key-interest button:active {{
+  background-color: {CALM_DARK}; border-color: {CALM_DARK}; color: #ffffff;
+}}
+.st-key-interest button:focus-visible {{ box-shadow: 0 0 0 0.2rem #9cc3ee; }}
+.st-key-session_progress [role="progressbar"] > div > div > div {{
+  background-color: {CALM};
+}}
+.st-key-player div {{ height: auto !important; flex: 0 0 auto !important; }}
+.st-key-player iframe {{
+  width: 100%; height: auto !important; aspect-ratio: 16 / 9; border: 0;
+}}
+.st-key-video_title p, .st-key-video_title div {{ font-size: 1.15rem; font-weight: 600; }}
+.block-container, [data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+</style>"""
 NOTICES_KEY = "labeller_notices"
 
 
@@ -86,16 +109,17 @@ def _save(engine: Engine, path: Path, *, automatic: bool) -> None:
         _notify(
             "error",
             f"Could not save ({type(error).__name__}: {error}). Your labels are kept in this "
-            "tab; press Save to try again.",
+            "tab until they are written; press Save to try again.",
         )
         return
     if not automatic:
-        _notify("success", f"Saved {len(changes.upserts) + len(changes.removals)} change(s).")
+        written = len(changes.upserts) + len(changes.removals)
+        _notify("success", f"Saved {written} change(s)." if written else "Everything is saved.")
 
 
 def _after_action(engine: Engine, path: Path) -> None:
-    if _session().autosave_due(AUTOSAVE_EVERY):
-        _save(engine, path, automatic=True)
+    """Write every action at once: a reload or a closed tab loses no label."""
+    _save(engine, path, automatic=True)
 
 
 def _on_label(value: int, engine: Engine, path: Path) -> None:
@@ -120,7 +144,8 @@ def _on_undo(engine: Engine, path: Path) -> None:
     if action is None:
         _notify("info", "Nothing to undo.")
         return
-    _notify("info", f"Undid the {action.kind} of {action.video_id}.")
+    title = markdown_literal(_session().title_of(action.video_id))
+    _notify("info", f"Undid the {action.kind} of {title}.")
     _after_action(engine, path)
 
 
@@ -154,16 +179,18 @@ def _render_empty(engine: Engine, settings: Settings) -> None:
     st.code(settings.takeout_path, language=None)
 
 
-def _render_video(session: LabellingSession, timezone: str) -> None:
+def _render_player(session: LabellingSession) -> None:
+    entry = session.current()
+    url = embed_url(entry.video_id) if entry is not None else None
+    if url is not None:
+        with st.container(key="player"):  # 16:9 and as wide as its column (see PAGE_CSS)
+            st.iframe(url, alt="YouTube player")
+
+
+def _render_details(session: LabellingSession, timezone: str) -> None:
     entry = session.current()
     if entry is None:
-        st.success("You reached the end of the queue. Save, or go back with Previous.")
         return
-    url = embed_url(entry.video_id)
-    if url is not None:
-        st.iframe(url, height=360, alt="YouTube player")
-    st.caption("Title")
-    st.text(entry.title or "(no title known)")
     st.text(f"Channel: {isolate(entry.channel_title or 'unknown')}")
     watched = format_time(entry.last_watched_at, timezone)
     times = f" ({entry.times_watched} times)" if entry.times_watched > 1 else ""
@@ -179,60 +206,67 @@ def _render_video(session: LabellingSession, timezone: str) -> None:
         st.link_button("Open on YouTube", link)
 
 
+def _render_title(session: LabellingSession) -> None:
+    entry = session.current()
+    if entry is None:
+        st.success("You reached the end of the queue. Go back with Previous to change a label.")
+        return
+    with st.container(key="video_title"):
+        st.text(entry.title or "(no title known)")
+
+
 def _render_buttons(session: LabellingSession, engine: Engine, path: Path) -> None:
     context = (engine, path)
     done = session.finished
-    first, second, third = st.columns(3)
-    first.button(
-        "Interest",
-        key="interest",
-        type="primary",
-        disabled=done,
-        shortcut="I",
-        on_click=_on_label,
-        args=(INTEREST, *context),
-        width="stretch",
-    )
-    second.button(
-        "Uninterest",
-        key="uninterest",
-        disabled=done,
-        shortcut="U",
-        on_click=_on_label,
-        args=(UNINTEREST, *context),
-        width="stretch",
-    )
-    third.button(
-        "Skip",
-        key="skip",
-        disabled=done,
-        shortcut="S",
-        on_click=_on_skip,
-        args=context,
-        width="stretch",
-    )
-    back, undo, save, load = st.columns(4)
-    back.button("Previous", key="previous", shortcut="P", on_click=_on_previous, width="stretch")
-    undo.button("Undo", key="undo", shortcut="Z", on_click=_on_undo, args=context, width="stretch")
-    save.button(
-        "Save",
-        key="save",
-        on_click=_save,
-        args=context,
-        kwargs={"automatic": False},
-        width="stretch",
-    )
-    load.button(
-        "Load progress",
-        key="load_progress",
-        on_click=_on_load_progress,
-        args=context,
-        width="stretch",
-    )
-    st.caption(
-        f"Saved automatically every {AUTOSAVE_EVERY} actions; Save writes the rest now. "
-        "Keys: I interest, U uninterest, S skip, P previous, Z undo."
-    )
+    with st.container(horizontal=True, key="label_actions"):
+        st.button(
+            "Interest",
+            key="interest",
+            type="primary",  # coloured calm by PAGE_CSS, not the theme's red
+            disabled=done,
+            shortcut="I",
+            on_click=_on_label,
+            args=(INTEREST, *context),
+            width="stretch",
+        )
+        st.button(
+            "Uninterest",
+            key="uninterest",
+            disabled=done,
+            shortcut="U",
+            on_click=_on_label,
+            args=(UNINTEREST, *context),
+            width="stretch",
+        )
+        st.button(
+            "Skip",
+            key="skip",
+            disabled=done,
+            shortcut="S",
+            on_click=_on_skip,
+            args=context,
+            width="stretch",
+        )
+    total = len(session.queue)
+    labelled = session.labelled_in_session()
+    with st.container(key="session_progress"):
+        st.progress(labelled / total if total else 0.0, text=f"{labelled} of {total} labelled")
+    with st.container(horizontal=True, key="other_actions"):
+        st.button("Previous", key="previous", shortcut="P", on_click=_on_previous)
+        st.button("Undo", key="undo", shortcut="Z", on_click=_on_undo, args=context)
+        st.button(
+            "Save",
+            key="save",
+            on_click=_save,
+            args=context,
+            kwargs={"automatic": False},
+        )
+        st.button("Load progress", key="load_progress", on_click=_on_load_progress, args=context)
+
+
+def _render_notices() -> None:
+    for kind, text in st.session_state.pop(NOTICES_KEY, []):
+        getattr(st, kind)(text)
 
 
 def _render_sidebar(session: LabellingSession) -> None:
@@ -251,8 +285,14 @@ def _render_sidebar(session: LabellingSession) -> None:
 
 
 def render_page() -> None:
-    """Draw the labeller for the database and data folder of the ``VRDNDI_*`` settings."""
-    st.set_page_config(page_title="vrdndi labeller", layout="centered")
+    """Draw the labeller for the database and data folder of the ``VRDNDI_*`` settings.
+
+    Wide screens: the player on the left, the title and the actions beside it. Narrow ones
+    (a phone): the columns stack, so the actions come right under the player. Notices and the
+    video's details come after the actions, so they never push them off the first screen.
+    """
+    st.set_page_config(page_title="vrdndi labeller", layout="wide")
+    st.html(PAGE_CSS)
     settings = load_settings()
     engine = database_engine(settings.database_url)
     path = progress_path(settings.data_dir)
@@ -260,12 +300,22 @@ def render_page() -> None:
         _load(engine, path)
     session = _session()
 
-    st.title("Label your watch history")
-    for kind, text in st.session_state.pop(NOTICES_KEY, []):
-        getattr(st, kind)(text)
+    st.subheader("Label your watch history")
     _render_sidebar(session)
     if not session.queue:
+        _render_notices()
         _render_empty(engine, settings)
-    else:
-        _render_video(session, settings.user_timezone)
-    _render_buttons(session, engine, path)
+        _render_buttons(session, engine, path)
+        return
+    player, actions = st.columns([3, 2], gap="medium")
+    with player:
+        _render_player(session)
+    with actions:
+        _render_title(session)
+        _render_buttons(session, engine, path)
+        _render_notices()
+        _render_details(session, settings.user_timezone)
+        st.caption(
+            "Every label is saved the moment you give it. "
+            "Keys: I interest, U uninterest, S skip, P previous, Z undo."
+        )

@@ -1,8 +1,9 @@
 """One labelling session: the queue, where the user is, and the labels not yet saved.
 
 Pure Python (no Streamlit, no database): the page keeps one :class:`LabellingSession` in
-``st.session_state``, so a rerun of the script never loses a label, and calls its methods from
-the buttons. :mod:`~vrdndi_ui.labeller.label_saving` writes what :meth:`pending_changes` returns.
+``st.session_state`` and calls its methods from the buttons; after every action it writes what
+:meth:`pending_changes` returns through :mod:`~vrdndi_ui.labeller.label_saving`, so the database
+holds every label the moment it is given (a reload rebuilds the session from it).
 
 The session remembers, for every video it touched, the label the database holds (``stored``).
 A label is unsaved when it differs from that, so labelling a video twice writes only the latest,
@@ -23,9 +24,9 @@ INTEREST = 1
 UNINTEREST = 0
 LABEL_NAMES = {INTEREST: "interest", UNINTEREST: "uninterest"}
 
-# Saved automatically after this many actions (labels, skips, undos) since the last save, so
-# closing the tab loses at most AUTOSAVE_EVERY - 1 of them.
-AUTOSAVE_EVERY = 5
+# The page writes after every action (label, skip, undo): a reload or a closed tab loses
+# nothing. ``autosave_due`` still takes a larger count for callers that batch.
+AUTOSAVE_EVERY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,15 @@ class LabellingSession:
         counts = Counter(self.earlier_counts)
         counts.update(label.value for label in self.labels.values())
         return {INTEREST: counts[INTEREST], UNINTEREST: counts[UNINTEREST]}
+
+    def title_of(self, video_id: str) -> str:
+        """The title of a video of the queue as the page shows it (its id if none is known)."""
+        entry = next((e for e in self.queue if e.video_id == video_id), None)
+        return (entry.title if entry else None) or video_id
+
+    def labelled_in_session(self) -> int:
+        """How many videos of the queue have a label from this session."""
+        return len(self.labels)
 
     def last_labelled_title(self) -> str | None:
         for action in reversed(self.history):
