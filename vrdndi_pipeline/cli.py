@@ -1,4 +1,8 @@
-"""``vrdndi``: the command line for what is not a Dagster run (auth, schema, summaries).
+"""``vrdndi``: the command line: the jobs for people who do not open Dagster (``ingest``,
+``train``, ``refresh``; see :mod:`vrdndi_pipeline.cli_jobs`), auth, schema, summaries.
+
+Only the jobs, ``db upgrade`` and ``seed-demo-labels`` create the database; the commands that
+read it (``feed``, ``summary``, ``db revision``) fail with exit code 2 when it is missing.
 
 Text that comes from the database or MLflow (titles, channel names, reasons, error messages)
 is printed through :func:`terminal_text`: a title cannot move the cursor, clear the screen or
@@ -14,7 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from vrdndi_pipeline.cli_jobs import (
+    JOB_COMMANDS,
+    add_job_arguments,
+    apply_demo_environment,
+    run_job_command,
+    stderr_line,
+)
+from vrdndi_pipeline.cli_jobs import stdout_line as _out
 from vrdndi_pipeline.core.settings import Settings, SettingsError, load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction
 from vrdndi_pipeline.core.store.migrate import head_revision, schema_revision, upgrade_schema
@@ -25,18 +38,16 @@ from vrdndi_pipeline.core.validation import terminal_text
 def _summary(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     upgrade_schema(engine)
-    print(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    _out(f"Database: {engine.url.render_as_string(hide_password=True)}")
     with read_transaction(engine) as conn:
         for table in metadata.sorted_tables:
             count = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            print(f"  {table.name:<15} {count:>8} rows")
+            _out(f"  {table.name:<15} {count:>8} rows")
         first, last = conn.execute(
             select(func.min(aw_events.c.timestamp), func.max(aw_events.c.timestamp))
         ).one()
         if first:
-            print(
-                f"  ActivityWatch events from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
-            )
+            _out(f"  ActivityWatch events from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC")
         newest = conn.execute(
             select(videos.c.published_at, videos.c.channel_title, videos.c.title)
             .where(videos.c.published_at.is_not(None))
@@ -44,16 +55,16 @@ def _summary(settings: Settings) -> int:
             .limit(5)
         ).all()
         if newest:
-            print("  Newest videos:")
+            _out("  Newest videos:")
             for published, channel, title in newest:
-                print(
+                _out(
                     f"    {published:%Y-%m-%d}  {terminal_text(channel or '?')}: "
                     f"{terminal_text(title)}"
                 )
         watched = conn.execute(
             select(func.count(func.distinct(watch_history.c.video_id)))
         ).scalar_one()
-        print(f"  {watched} distinct videos in the watch history")
+        _out(f"  {watched} distinct videos in the watch history")
     _model_summary(settings)
     return 0
 
@@ -66,7 +77,7 @@ def _model_summary(settings: Settings) -> None:
     tracking = tracking_for(settings)
     local_file = tracking.tracking_uri.removeprefix("sqlite:///")
     if local_file != tracking.tracking_uri and not Path(local_file).exists():
-        print("Models: none trained yet (run train_job)")
+        _out("Models: none trained yet (run vrdndi train)")
         return
     versions = sorted(
         tracking.client().search_model_versions(f"name = '{tracking.model_name}'"),
@@ -74,25 +85,25 @@ def _model_summary(settings: Settings) -> None:
     )
     champion = tracking.champion_version()
     family = {str(v.version): terminal_text(v.tags.get(FAMILY_TAG, "lora")) for v in versions}
-    print(
+    _out(
         f"Models: {len(versions)} version(s) of {tracking.model_name}; champion: "
         + (f"v{terminal_text(champion)} ({family.get(champion, '?')})" if champion else "none yet")
     )
     for version in versions[-4:]:
         promoted = " (champion)" if str(version.version) == champion else ""
-        print(f"  v{version.version} {family[str(version.version)]}{promoted}")
+        _out(f"  v{version.version} {family[str(version.version)]}{promoted}")
     comparison = versions[-1].tags.get(COMPARISON_TAG) if versions else None
     if comparison:
-        print("\nThe last training, evaluated on the newest clicks in time-ordered folds:")
+        _out("\nThe last training, evaluated on the newest clicks in time-ordered folds:")
         for line in comparison.rstrip().splitlines():
-            print(terminal_text(line))
+            _out(terminal_text(line))
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     if args.action == "upgrade":
         upgrade_schema(engine)
-    print(f"schema revision {schema_revision(engine)} (newest shipped: {head_revision()})")
+    _out(f"schema revision {schema_revision(engine)} (newest shipped: {head_revision()})")
     return 0
 
 
@@ -100,15 +111,15 @@ def _seed_demo_labels(settings: Settings) -> int:
     from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 
     if settings.sources != "demo":
-        print(
-            "vrdndi: seed-demo-labels writes sample clicks; run it with VRDNDI_SOURCES=demo",
-            file=sys.stderr,
+        stderr_line(
+            "vrdndi: seed-demo-labels writes sample clicks; run it with VRDNDI_SOURCES=demo "
+            "(or vrdndi --demo seed-demo-labels)"
         )
         return 2
     engine = make_engine(settings.database_url)
     upgrade_schema(engine)
     counts = seed_demo_labels(engine)
-    print("Demo labels seeded: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    _out("Demo labels seeded: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
 
 
@@ -121,7 +132,7 @@ def _auth(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         open_browser=not args.no_browser,
     )
-    print(f"YouTube token saved to {settings.youtube_token} (mode 0600)")
+    _out(f"YouTube token saved to {settings.youtube_token} (mode 0600)")
     return 0
 
 
@@ -137,24 +148,24 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
         failures = recent_run_failures(conn, limit=1)
     if failures:
         f = failures[0]
-        print(
+        _out(
             f"Last failed run: {terminal_text(f.job_name)} at {f.failed_at:%Y-%m-%d %H:%M} UTC: "
             f"{terminal_text(f.message)}"
         )
     if generation is None:
-        print("The feed is empty: run feed_refresh_job (make demo, or make dev and wait).")
+        _out("The feed is empty: run vrdndi refresh (or make demo, or make dev and wait).")
         return 1
     label = (
         f"champion model v{terminal_text(generation.model_version)}"
         if generation.ranking == "champion"
         else f"FALLBACK {terminal_text(generation.ranking)} (no champion model yet)"
     )
-    print(
+    _out(
         f"Feed of {generation.videos} videos, generated {generation.generated_at:%Y-%m-%d %H:%M}"
         f" UTC, ranked by {label}:"
     )
     if generation.videos == 0:
-        print("No new videos: every recent upload is already rated, watched, hidden or clicked.")
+        _out("No new videos: every recent upload is already rated, watched, hidden or clicked.")
     for item in items:
         scores = ", ".join(
             text
@@ -170,33 +181,111 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
         explored = "  [exploring]" if item.explored else ""
         title = terminal_text(item.title)[:70]
         channel = terminal_text(item.channel_title or "?")
-        print(f"{item.rank:>4}. {title}  [{channel}]  {scores}{explored}")
+        _out(f"{item.rank:>4}. {title}  [{channel}]  {scores}{explored}")
         for reason in item.reasons:
             if reason.kind != "explore":
-                print(f"        - {terminal_text(reason.text)}")
+                _out(f"        - {terminal_text(reason.text)}")
     return 0
+
+
+def _missing_database(settings: Settings) -> Path | None:
+    """The SQLite file of ``VRDNDI_DATABASE_URL`` when it does not exist (None: it does, or
+    the database is not a SQLite file, e.g. PostgreSQL)."""
+    url = make_url(settings.database_url)
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else path
+
+
+def _require_database(settings: Settings, command: str) -> bool:
+    """False, with an error that names the file and what creates it, when the SQLite
+    database is missing: commands that only read never create an empty one."""
+    missing = _missing_database(settings)
+    if missing is None:
+        return True
+    demo_hint = (
+        "vrdndi --demo ingest (or make demo)"
+        if settings.sources == "demo"
+        else "vrdndi ingest (your data), or make demo / vrdndi --demo ingest (the demo data)"
+    )
+    stderr_line(
+        f"vrdndi {command}: no database at {terminal_text(missing)}.\n"
+        f"  Create it with {demo_hint}; or point VRDNDI_DATA_DIR / VRDNDI_DATABASE_URL "
+        "at the folder or database you already have."
+    )
+    return False
+
+
+def _add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=help, description=description)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vrdndi",
         description="vrdndi: a local-first personal YouTube feed. Settings come from VRDNDI_* "
-        "environment variables (see README.md); pipelines run in Dagster (make dev).",
+        "environment variables (see README.md). The pipelines run in Dagster (make dev), or "
+        "one at a time here: vrdndi ingest, vrdndi train, vrdndi refresh.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("summary", help="what the database holds now")
-    commands.add_parser(
-        "seed-demo-labels",
-        help="insert the demo's simulated feedback clicks and labels (demo only)",
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the bundled demo data: sets VRDNDI_SOURCES=demo and, unless VRDNDI_DATA_DIR "
+        "is set, VRDNDI_DATA_DIR=data/demo (as make demo does)",
     )
-    feed = commands.add_parser("feed", help="print the top of the current feed")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, spec in JOB_COMMANDS.items():
+        add_job_arguments(_add_command(commands, name, spec.help, spec.description), name)
+    feed = _add_command(
+        commands,
+        "feed",
+        "print the top of the current feed",
+        "Print the top of the feed that the last refresh (vrdndi refresh, or Dagster's "
+        "schedule) ranked, with each video's scores and reasons.",
+    )
     feed.add_argument("--top", type=int, default=10, help="how many videos (default 10)")
-    db = commands.add_parser("db", help="database schema")
+    _add_command(
+        commands,
+        "summary",
+        "what the database holds now",
+        "Print the row count of every table, the span of the ActivityWatch events, the newest "
+        "videos and the trained model versions.",
+    )
+    _add_command(
+        commands,
+        "seed-demo-labels",
+        "insert the demo's simulated feedback clicks and labels (demo only)",
+        "Insert the demo person's simulated feedback clicks and labels, so train has labels "
+        "to learn from. Demo data only (vrdndi --demo seed-demo-labels); creates the database "
+        "when missing.",
+    )
+    db = _add_command(
+        commands,
+        "db",
+        "database schema: apply migrations or show the revision",
+        "db upgrade: apply the schema migrations (creates the database when missing). "
+        "db revision: show the database's schema revision and the newest shipped one.",
+    )
     db.add_argument(
         "action", choices=["upgrade", "revision"], help="apply migrations / show revision"
     )
-    auth = commands.add_parser("auth", help="connect an account")
+    auth = _add_command(
+        commands,
+        "auth",
+        "connect an account",
+        "Connect an account through OAuth in the browser: youtube saves a token that lets "
+        "ingest read your subscriptions, ratings and playlists.",
+    )
     auth.add_argument("service", choices=["youtube"], help="the account to connect")
     auth.add_argument(
         "--port", type=int, default=0, help="loopback port for the OAuth redirect (0: any)"
@@ -212,11 +301,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.demo:
+        apply_demo_environment()
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"vrdndi: {terminal_text(error)}", file=sys.stderr)
+        stderr_line(f"vrdndi: {terminal_text(error)}")
         return 2
+    if args.command in JOB_COMMANDS:
+        if not args.verbose:  # the assets' own progress logs: -v shows them
+            logging.getLogger().setLevel(logging.WARNING)
+        return run_job_command(args.command, args, settings, _out, stderr_line)
+    if args.command in ("summary", "feed") or (args.command == "db" and args.action == "revision"):
+        if not _require_database(settings, args.command):
+            return 2
     if args.command == "summary":
         return _summary(settings)
     if args.command == "db":

@@ -1,0 +1,348 @@
+"""``vrdndi ingest | train | refresh``: a Dagster job run in this process, for people who do not
+open Dagster.
+
+The run goes to the Dagster instance of ``DAGSTER_HOME`` when that is set (so it shows in the
+UI of ``make dev`` / ``make demo-ui``), else to an ephemeral one that is gone when the command
+ends. Dagster's own console log is turned down to warnings (``-v`` keeps it); instead the
+command writes one line per step as it finishes, with its time, and one end line: what the run
+did, or the failure's message and its cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vrdndi_pipeline.core.settings import Settings
+from vrdndi_pipeline.core.validation import terminal_text
+
+if TYPE_CHECKING:
+    import dagster as dg
+    from dagster._utils.error import SerializableErrorInfo
+
+
+@dataclass(frozen=True, slots=True)
+class JobCommand:
+    """A subcommand that runs one Dagster job."""
+
+    job_name: str
+    help: str
+    description: str
+
+
+JOB_COMMANDS: dict[str, JobCommand] = {
+    "ingest": JobCommand(
+        "ingest_job",
+        "fetch new activity and videos into the database (runs ingest_job)",
+        "Run ingest_job in this process: read new ActivityWatch events, YouTube videos, "
+        "ratings and watch history into the database (created when missing) and embed the new "
+        "videos' texts. Prints one line per step and what the run stored.",
+    ),
+    "train": JobCommand(
+        "train_job",
+        "train the models and promote the best (runs train_job; minutes)",
+        "Run train_job in this process: build the training tables, train the ranker and the "
+        "LoRA model, evaluate them and the baseline on time-ordered folds and promote the "
+        "best. Takes minutes on a CPU; the preset comes from --preset, else "
+        "VRDNDI_TRAIN_PRESET, else cpu-small.",
+    ),
+    "refresh": JobCommand(
+        "feed_refresh_job",
+        "rank the recent uploads and replace the feed (runs feed_refresh_job)",
+        "Run feed_refresh_job in this process: read the last hours of ActivityWatch, score the "
+        "recent uploads with the champion model (or a cold-start fallback) and replace the "
+        "feed. Then `vrdndi feed` prints it.",
+    ),
+}
+
+TRAIN_CONFIG_OP = "trained_lora_adapter"  # the asset whose run config takes the preset
+
+
+def add_job_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    """The options of a job subcommand."""
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        metavar="YAML",
+        help="a Dagster run config file (as `dagster job execute -c` takes), "
+        "e.g. configs/demo-run.yaml",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="ASSET",
+        help="run only this asset of the job (repeatable), e.g. --only raw_aw_events",
+    )
+    if command == "train":
+        parser.add_argument(
+            "--preset",
+            help="model preset in configs/ (cpu-small, bge-m3-gpu) or a YAML path "
+            "(default: VRDNDI_TRAIN_PRESET, else cpu-small)",
+        )
+
+
+class JobArgumentError(ValueError):
+    """A job subcommand's option that cannot be used (a config file, an asset name)."""
+
+
+def run_config_for(command: str, args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """The run config of a job subcommand: ``--config``'s file, with ``train``'s preset
+    (``--preset``, else the file's, else ``VRDNDI_TRAIN_PRESET``) set in it."""
+    config: dict[str, Any] = {}
+    if args.config is not None:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise JobArgumentError(f"cannot read the run config {args.config}: {error}") from error
+        if loaded is not None and not isinstance(loaded, dict):
+            raise JobArgumentError(f"the run config {args.config} is not a YAML mapping")
+        config = loaded or {}
+    if command == "train":
+        op_config = (
+            config.setdefault("ops", {}).setdefault(TRAIN_CONFIG_OP, {}).setdefault("config", {})
+        )
+        if args.preset:
+            op_config["preset"] = args.preset
+        else:
+            op_config.setdefault("preset", settings.train_preset)
+    if not args.verbose:  # Dagster's console log off: the progress lines say what happens
+        config.setdefault("loggers", {}).setdefault("console", {}).setdefault("config", {})[
+            "log_level"
+        ] = "CRITICAL"
+    return config
+
+
+@contextmanager
+def dagster_instance() -> Iterator[dg.DagsterInstance]:
+    """``DAGSTER_HOME``'s instance when that is set (the run shows in the UI), else an
+    ephemeral one."""
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME", "").strip():
+        with dg.DagsterInstance.get() as instance:
+            yield instance
+    else:
+        with dg.DagsterInstance.ephemeral() as instance:
+            yield instance
+
+
+def _seconds(ms: float) -> str:
+    seconds = ms / 1000
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _one_error(error: SerializableErrorInfo) -> str:
+    """``Class: message``, without the module path Dagster puts before the class."""
+    message = error.message.strip()
+    head, sep, rest = message.partition(": ")
+    if sep and error.cls_name and head.split(".")[-1] == error.cls_name:
+        message = rest
+    return f"{error.cls_name}: {message}" if error.cls_name else message
+
+
+def error_text(error: SerializableErrorInfo | None) -> str:
+    """A failed step's error in at most two lines: the error the step's code raised (not
+    Dagster's wrapper around it) and, when there is one, the root cause of that error."""
+    if error is None:
+        return "no error recorded"
+    chain = []
+    current: SerializableErrorInfo | None = error
+    while current is not None:
+        chain.append(current)
+        current = current.cause or current.context
+    raised = next((e for e in chain if not (e.cls_name or "").startswith("Dagster")), chain[0])
+    lines = [_one_error(raised)]
+    if chain[-1] is not raised:
+        lines.append(f"cause: {_one_error(chain[-1])}")
+    return "\n".join(terminal_text(line) for line in lines)
+
+
+class ProgressPrinter:
+    """Receives a run's events (``instance.add_event_listener``) and writes one line per
+    finished step; gathers what the steps stored and the first failure."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._started: dict[str, float] = {}
+        self.stored: list[str] = []
+        self.failed_checks: list[str] = []
+        self.failure: tuple[str, str] | None = None  # (step, error text)
+
+    def __call__(self, entry: Any) -> None:
+        event = entry.dagster_event
+        if event is None:  # a message the step's code logged: its warnings and errors show
+            if entry.step_key and entry.user_message.startswith("Dependencies for step"):
+                self._write(f"  skipped  {entry.step_key}  (a step it needs failed)")
+            elif entry.level >= logging.WARNING and entry.user_message:
+                level = "warning" if entry.level < logging.ERROR else "error"
+                where = f" {entry.step_key}:" if entry.step_key else ""
+                self._write(f"  {level}{where} {terminal_text(entry.user_message)}")
+            return
+        kind = event.event_type_value
+        step = event.step_key or ""
+        if kind == "STEP_START":
+            self._started[step] = entry.timestamp
+        elif kind == "STEP_SUCCESS":
+            self._write(f"  done     {step}  ({_seconds(event.event_specific_data.duration_ms)})")
+        elif kind == "STEP_FAILURE":
+            took = (entry.timestamp - self._started.get(step, entry.timestamp)) * 1000
+            self._write(f"  FAILED   {step}  ({_seconds(took)})")
+            if self.failure is None:
+                self.failure = (step, error_text(event.event_specific_data.error))
+        elif kind == "STEP_SKIPPED":
+            self._write(f"  skipped  {step}")
+        elif kind == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            changed = [
+                f"{key.removesuffix('_inserted')} +{value.value}"
+                if key.endswith("_inserted")
+                else f"{value.value} {key.removesuffix('_updated')} updated"
+                for key, value in materialization.metadata.items()
+                if key.endswith(("_inserted", "_updated"))
+                and isinstance(value.value, int)
+                and value.value
+            ]
+            if changed:
+                name = materialization.asset_key.to_user_string()
+                self.stored.append(f"{name}: {', '.join(changed)}")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                self.failed_checks.append(
+                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                )
+
+
+def run_job_command(
+    command: str,
+    args: argparse.Namespace,
+    settings: Settings,
+    write: Callable[[str], None],
+    write_error: Callable[[str], None],
+) -> int:
+    """Run the job of ``command``; 0 when the run succeeded, 1 when it failed, 2 when the
+    options cannot be used."""
+    import dagster as dg
+
+    from vrdndi_pipeline.core.private_files import private_dir
+    from vrdndi_pipeline.definitions import build_definitions
+
+    spec = JOB_COMMANDS[command]
+    try:
+        run_config = run_config_for(command, args, settings)
+    except JobArgumentError as error:
+        write_error(f"vrdndi: {terminal_text(error)}")
+        return 2
+    private_dir(settings.data_dir)  # a person's watch history: only they may open the folder
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(spec.job_name)
+    asset_selection = None
+    if args.only:
+        known = {key.to_user_string(): key for key in job.asset_layer.selected_asset_keys}
+        unknown = [name for name in args.only if name not in known]
+        if unknown:
+            write_error(
+                f"vrdndi: {spec.job_name} has no asset {', '.join(map(repr, unknown))}; "
+                f"its assets: {', '.join(sorted(known))}"
+            )
+            return 2
+        asset_selection = [known[name] for name in args.only]
+
+    progress = ProgressPrinter(write)
+    run_id = str(uuid.uuid4())
+    started = time.monotonic()
+    with dagster_instance() as instance:
+        where = (
+            f"the Dagster instance in {instance.root_directory}"
+            if not instance.is_ephemeral
+            else "an ephemeral Dagster instance"
+        )
+        write(f"Running {spec.job_name} on {settings.sources} data ({where}):")
+        instance.add_event_listener(run_id, progress)
+        try:
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                raise_on_error=False,
+                asset_selection=asset_selection,
+                run_id=run_id,
+                tags={"vrdndi/launched_by": "vrdndi-cli"},
+            )
+            success = result.success
+        except dg.DagsterInvalidConfigError as error:
+            write_error(f"vrdndi: {spec.job_name}: invalid run config: {terminal_text(error)}")
+            return 2
+        except Exception as error:  # noqa: BLE001 - the end line names it; -v shows the stack
+            if args.verbose:
+                raise
+            write_error(
+                f"vrdndi: {spec.job_name} failed: {type(error).__name__}: {terminal_text(error)}"
+            )
+            return 1
+    took = _seconds((time.monotonic() - started) * 1000)
+    if success:
+        stored = "; ".join(progress.stored) if progress.stored else "nothing new to store"
+        write(f"{spec.job_name} succeeded in {took}: {stored}.")
+        if progress.failed_checks:
+            write(f"  checks that did not pass: {', '.join(progress.failed_checks)}")
+        return 0
+    step, message = progress.failure or ("?", "the run failed before any step failed")
+    write_error(f"{spec.job_name} FAILED in {took} at step {step}:\n{_indent(message)}")
+    if not args.verbose:
+        write_error("  (run again with -v for Dagster's full log and stack traces)")
+    return 1
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def demo_environment(environ: Mapping[str, str], cwd: Path) -> dict[str, str]:
+    """The variables ``--demo`` sets: ``VRDNDI_SOURCES=demo`` and, unless ``VRDNDI_DATA_DIR``
+    is set (an explicit data folder wins), the demo's folder ``data/demo`` (as ``make demo``),
+    with ``DAGSTER_HOME`` its ``dagster/`` when ``make demo`` made one there (so runs show in
+    ``make demo-ui``); else no ``DAGSTER_HOME`` (an ephemeral instance: demo runs never land in
+    the instance of your own data)."""
+    changes = {"VRDNDI_SOURCES": "demo"}
+    data_dir = environ.get("VRDNDI_DATA_DIR", "").strip()
+    if not data_dir:
+        data_dir = str((cwd / "data" / "demo").resolve())
+        changes["VRDNDI_DATA_DIR"] = data_dir
+    dagster_home = Path(data_dir).expanduser() / "dagster"
+    changes["DAGSTER_HOME"] = (
+        str(dagster_home.resolve()) if (dagster_home / "dagster.yaml").is_file() else ""
+    )
+    return changes
+
+
+def apply_demo_environment() -> None:
+    """Set ``--demo``'s variables in this process, before settings load."""
+    for name, value in demo_environment(os.environ, Path.cwd()).items():
+        if value:
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
+
+
+def stdout_line(text: str = "") -> None:
+    """One line to standard output, flushed (a pipe shows each step as it finishes)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def stderr_line(text: str) -> None:
+    """One line to standard error, flushed."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
