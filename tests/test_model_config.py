@@ -24,6 +24,8 @@ from vrdndi_pipeline.core.model import (
     merged,
 )
 from vrdndi_pipeline.core.model.backbone import load_backbone, resolve_model_path, token_limit
+from vrdndi_pipeline.core.model.config_checks import SETTINGS_VARIABLES, env_overrides
+from vrdndi_pipeline.core.model.presets import build_layered_config
 from vrdndi_pipeline.core.model.runtime import configure_threads, pick_device
 
 # The seed's two tables (000_06cd1c4c70871689.txt); `g` (a generator placeholder) is the
@@ -213,3 +215,156 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# --- configuration layers: defaults < preset < YAML file < run config < VRDNDI_TRAIN_* ---
+
+_LAYER_CASES = [
+    # (layer that sets batch_size last, preset?, file?, run?, env?, expected, source)
+    ("defaults", None, None, None, None, ModelConfig().batch_size, None),
+    ("preset", "cpu-small", None, None, None, 16, "preset"),
+    ("file", "cpu-small", 3, None, None, 3, "file"),
+    ("run", "cpu-small", 3, 5, None, 5, "run"),
+    ("env", "cpu-small", 3, 5, "7", 7, "env"),
+    ("env over preset", "cpu-small", None, None, "9", 9, "env"),
+    ("run over file", None, 3, 6, None, 6, "run"),
+]
+
+
+@pytest.mark.parametrize(
+    ("preset", "from_file", "from_run", "from_env", "expected", "source"),
+    [case[1:] for case in _LAYER_CASES],
+    ids=[case[0] for case in _LAYER_CASES],
+)
+def test_each_layer_overrides_the_one_below(
+    tmp_path, preset, from_file, from_run, from_env, expected, source
+) -> None:
+    config_file = None
+    if from_file is not None:
+        config_file = tmp_path / "mine.yaml"
+        config_file.write_text(f"batch_size: {from_file}\nwandb_config: {{from_file: 1}}\n")
+    environ = {"VRDNDI_TRAIN_BATCH_SIZE": from_env} if from_env is not None else {}
+    overrides = {"batch_size": from_run} if from_run is not None else None
+    layered = build_layered_config(preset, overrides, config_file=config_file, environ=environ)
+    assert layered.config.batch_size == expected
+    assert layered.sources.get("batch_size") == source
+    assert build_config(preset, overrides, config_file=config_file, environ=environ) == (
+        layered.config
+    )
+    if config_file is not None:  # the file's other fields survive the layers above
+        assert layered.config.wandb_config == {"from_file": 1}
+        assert layered.sources["wandb_config"] == "file"
+
+
+def test_env_values_are_typed() -> None:
+    env = {
+        "VRDNDI_TRAIN_LR": "3e-4",
+        "VRDNDI_TRAIN_TOTAL_EPOCH": "2",
+        "VRDNDI_TRAIN_USE_LORA": "false",
+        "VRDNDI_TRAIN_COMPILE_MODEL": "yes",
+        "VRDNDI_TRAIN_GRAD_CLIP_NORM": "none",
+        "VRDNDI_TRAIN_NUM_THREADS": "2",
+        "VRDNDI_TRAIN_DEVICE": "cpu",
+        "VRDNDI_TRAIN_LORA_TARGET_MODULES": "query, value",
+        "VRDNDI_TRAIN_WANDB_CONFIG": "{note: env}",
+        "PATH": "/usr/bin",  # other variables are not read
+    }
+    assert env_overrides(env) == {
+        "lr": 3e-4,
+        "total_epoch": 2,
+        "use_lora": False,
+        "compile_model": True,
+        "grad_clip_norm": None,
+        "num_threads": 2,
+        "device": "cpu",
+        "lora_target_modules": ("query", "value"),
+        "wandb_config": {"note": "env"},
+    }
+    layered = build_layered_config("cpu-small", {"lr": 0.5, "total_epoch": 9}, environ=env)
+    config = layered.config
+    assert (config.lr, config.total_epoch, config.use_lora, config.grad_clip_norm) == (
+        3e-4,
+        2,
+        False,
+        None,
+    )
+    assert isinstance(config.total_epoch, int) and isinstance(config.lr, float)
+    assert layered.sources["lr"] == "env" and layered.sources["max_length"] == "preset"
+    assert layered.describe()["layers"] == ["defaults", "preset", "file", "run", "env"]
+    assert env_overrides({"VRDNDI_TRAIN_LORA_TARGET_MODULES": "all-linear"}) == {
+        "lora_target_modules": "all-linear"
+    }
+    assert env_overrides({"VRDNDI_TRAIN_LORA_TARGET_MODULES": "[q, v]"}) == {
+        "lora_target_modules": ("q", "v")
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("VRDNDI_TRAIN_TOTAL_EPOCH", "two", "total_epoch must be an integer"),
+        ("VRDNDI_TRAIN_LR", "fast", "lr must be a number"),
+        ("VRDNDI_TRAIN_USE_LORA", "maybe", "use_lora must be true or false"),
+        ("VRDNDI_TRAIN_WANDB_CONFIG", "[1, 2]", "wandb_config must be a YAML/JSON mapping"),
+        ("VRDNDI_TRAIN_WANDB_CONFIG", "{a: [", "wandb_config must be a YAML/JSON mapping"),
+        ("VRDNDI_TRAIN_BATCH_SIZE", "0", "batch_size must be a positive integer"),
+        ("VRDNDI_TRAIN_LR", "-1", "lr must be positive"),
+        ("VRDNDI_TRAIN_DEVICE", "tpu", "device must be one of"),
+    ],
+)
+def test_env_values_are_validated_naming_the_field(variable, value, message) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)) as err:
+        build_config("cpu-small", environ={variable: value})
+    assert variable in str(err.value)  # the variable the value came from is named too
+
+
+@pytest.mark.parametrize(
+    ("variable", "nearest"),
+    [
+        ("VRDNDI_TRAIN_BATCHSIZE", "VRDNDI_TRAIN_BATCH_SIZE"),
+        ("VRDNDI_TRAIN_TOTAL_EPOCHS", "VRDNDI_TRAIN_TOTAL_EPOCH"),
+        ("VRDNDI_TRAIN_LEARNING_RATE", "VRDNDI_TRAIN_LR"),
+        ("VRDNDI_TRAIN_lr", "VRDNDI_TRAIN_LR"),  # names are upper case
+    ],
+)
+def test_an_unknown_variable_names_the_nearest_field(variable, nearest) -> None:
+    with pytest.raises(ConfigError, match=f"unknown variable {variable} .*did you mean {nearest}"):
+        build_config("cpu-small", environ={variable: "1"})
+
+
+def test_settings_variables_are_not_fields() -> None:
+    settings = {"VRDNDI_TRAIN_PRESET": "bge-m3-gpu", "VRDNDI_TRAIN_MIN_NEW_LABELS": "5"}
+    assert SETTINGS_VARIABLES == set(settings)
+    assert env_overrides(settings) == {}
+    layered = build_layered_config("cpu-small", environ=settings)
+    assert layered.config == build_config("cpu-small", environ={}) and "env" not in set(
+        layered.sources.values()
+    )
+
+
+def test_the_process_environment_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VRDNDI_TRAIN_TOTAL_EPOCH", "2")
+    assert build_config("cpu-small").total_epoch == 2
+    assert build_config("cpu-small", environ={}).total_epoch == 5
+
+
+def test_the_dagster_run_config_builds_every_layer(tmp_path, monkeypatch) -> None:
+    from vrdndi_pipeline.assets.train_config import TrainConfig
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("batch_size: 3\nlr: 0.002\n")
+    monkeypatch.setenv("VRDNDI_TRAIN_LR", "3e-4")
+    run = TrainConfig(preset="cpu-small", config_file=str(mine), total_epoch=4)
+    layered = run.build_layered_config()
+    assert (layered.config.batch_size, layered.config.total_epoch, layered.config.lr) == (
+        3,
+        4,
+        3e-4,
+    )
+    assert {k: layered.sources[k] for k in ("batch_size", "total_epoch", "lr")} == {
+        "batch_size": "file",
+        "total_epoch": "run",
+        "lr": "env",
+    }
+    assert run.build_model_config() == layered.config
+    assert run.build_model_config(environ={}).lr == 0.002

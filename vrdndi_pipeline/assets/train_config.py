@@ -2,10 +2,13 @@
 
 ``TrainConfig`` (``trained_lora_adapter``): one optional field per
 :class:`~vrdndi_pipeline.core.model.config.ModelConfig` field; every field left unset (``None``)
-comes from the preset, and the preset from the defaults. ``RankerTrainConfig``
+comes from the layers below. The layers, each overriding the ones before: defaults < preset <
+YAML file (``config_file``) < this run config < ``VRDNDI_TRAIN_<FIELD>`` environment variables
+(see :mod:`vrdndi_pipeline.core.model.presets`). ``RankerTrainConfig``
 (``trained_ranker``): every :class:`~vrdndi_pipeline.core.ranker.config.RankerConfig` field.
 """
 
+from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, Optional, get_args, get_type_hints
 
@@ -13,7 +16,7 @@ import dagster as dg
 from pydantic import Field, create_model
 
 from vrdndi_pipeline.core.model.config import ModelConfig, config_field_help
-from vrdndi_pipeline.core.model.presets import DEFAULT_PRESET, build_config
+from vrdndi_pipeline.core.model.presets import DEFAULT_PRESET, LayeredConfig, build_layered_config
 from vrdndi_pipeline.core.ranker.config import RankerConfig, ranker_field_help
 
 # Dagster config has no unions other than Optional: these two travel in a simpler form.
@@ -35,6 +38,11 @@ class _TrainConfigBase(dg.Config):
         default=DEFAULT_PRESET,
         description="Preset in configs/ (cpu-small, bge-m3-gpu) or a path to a YAML file.",
     )
+    config_file: Optional[str] = Field(  # noqa: UP045 - pydantic needs a runtime type here
+        default=None,
+        description="Path to a YAML file of model fields applied on top of the preset (and "
+        "below this run's fields and the VRDNDI_TRAIN_* environment variables).",
+    )
 
     def overrides(self) -> dict[str, Any]:
         """The model fields this run sets explicitly."""
@@ -45,9 +53,17 @@ class _TrainConfigBase(dg.Config):
             out["lora_target_modules"] = "all-linear"
         return out
 
-    def build_model_config(self) -> ModelConfig:
-        """Defaults < preset < this run's fields, validated (ConfigError names the field)."""
-        return build_config(self.preset, self.overrides())
+    def build_layered_config(self, environ: Mapping[str, str] | None = None) -> LayeredConfig:
+        """Defaults < preset < config_file < this run's fields < ``VRDNDI_TRAIN_*`` variables
+        of ``environ`` (default: the process environment), validated (ConfigError names the
+        field), with the layer that set each field (for the saved model's metadata)."""
+        return build_layered_config(
+            self.preset, self.overrides(), config_file=self.config_file, environ=environ
+        )
+
+    def build_model_config(self, environ: Mapping[str, str] | None = None) -> ModelConfig:
+        """The merged, validated ModelConfig of :meth:`build_layered_config`."""
+        return self.build_layered_config(environ).config
 
 
 _help = config_field_help()

@@ -37,7 +37,8 @@ def trained_lora_adapter(
     model per fold). The adapter trained on every row (its newest part choosing the epoch) is
     an MLflow run and a registered version of ``vrdndi-productive`` tagged ``family=lora``."""
     try:
-        model_config = replace(config.build_model_config(), holdout_fraction=0.0)
+        layered = config.build_layered_config()
+        model_config = replace(layered.config, holdout_fraction=0.0)
     except ConfigError as error:
         raise dg.Failure(description=f"Invalid training config: {error}") from error
     examples, folds = examples_and_folds(interest_data, productive_data, evaluation)
@@ -82,7 +83,11 @@ def trained_lora_adapter(
                 training.model,
                 Path(folder) / "adapter",
                 metrics=training.metrics(),
-                extra_metadata={"mlflow_run_id": run.run_id, "preset": config.preset},
+                extra_metadata={
+                    "mlflow_run_id": run.run_id,
+                    "preset": config.preset,
+                    "config_layers": layered.describe(),
+                },
             )
             run.log_artifacts(adapter, "adapter")
         return finish_candidate(

@@ -1,10 +1,12 @@
-"""Validation of a ModelConfig: every problem found, each naming its field."""
+"""Validation of a ModelConfig (every problem found, each naming its field), and the typed
+reading of its ``VRDNDI_TRAIN_*`` environment layer."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
 if TYPE_CHECKING:
     from vrdndi_pipeline.core.model.config import ModelConfig
@@ -129,3 +131,123 @@ def config_problems(c: ModelConfig) -> list[str]:
             elif value is not None and not isinstance(value, str | int | float | bool):
                 p.append(f"wandb_config[{key!r}] must be a string, number, bool or null")
     return p
+
+
+# --- the environment layer: VRDNDI_TRAIN_<FIELD> variables ---
+
+ENV_PREFIX = "VRDNDI_TRAIN_"
+SETTINGS_VARIABLES = frozenset({"VRDNDI_TRAIN_PRESET", "VRDNDI_TRAIN_MIN_NEW_LABELS"})
+"""``VRDNDI_TRAIN_*`` variables that are settings (core/settings.py), never model fields."""
+
+# Names other trainers (transformers' TrainingArguments, sentence-transformers) give our fields,
+# so an unknown variable is answered with the field meant rather than a look-alike.
+_TRAINER_NAMES = {
+    "learning_rate": "lr",
+    "num_train_epochs": "total_epoch",
+    "epochs": "total_epoch",
+    "per_device_train_batch_size": "batch_size",
+    "train_batch_size": "batch_size",
+    "gradient_accumulation_steps": "accumulation_steps",
+    "max_grad_norm": "grad_clip_norm",
+    "max_seq_length": "max_length",
+    "logging_steps": "log_every_steps",
+    "model_name_or_path": "model_name",
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_NONE = {"", "none", "null"}
+
+
+def nearest_field(name: str, names: list[str]) -> str:
+    """The field ``name`` most likely meant: a known trainer alias, else the closest spelling."""
+    import difflib
+
+    key = name.lower()
+    if key in _TRAINER_NAMES:
+        return _TRAINER_NAMES[key]
+    return (difflib.get_close_matches(key, names, n=1, cutoff=0.0) or names[:1])[0]
+
+
+def _yaml(text: str, expected: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ValueError(expected) from None
+
+
+def _parse(field_name: str, annotation: Any, text: str) -> Any:
+    """``text`` as a value of the field's type; ValueError says what was expected."""
+    args = get_args(annotation)
+    raw = text.strip()
+    if type(None) in args:
+        if raw.lower() in _NONE:
+            return None
+        annotation = next(a for a in args if a is not type(None))
+    if field_name == "lora_target_modules":
+        if raw.startswith("["):
+            expected = "'all-linear', a YAML list or comma-separated module names"
+            value = _yaml(raw, expected)
+            if not isinstance(value, list):
+                raise ValueError(expected)
+            return tuple(str(v) for v in value)
+        if raw == "all-linear":
+            return raw
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if annotation is bool:
+        if raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE
+        raise ValueError("true or false")
+    if annotation is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError("an integer") from None
+    if annotation is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError("a number") from None
+    if get_origin(annotation) is dict:
+        expected = "a YAML/JSON mapping such as {note: x}"
+        value = _yaml(raw, expected) if raw else {}
+        if not isinstance(value, dict):
+            raise ValueError(expected)
+        return value
+    return raw
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The model fields ``VRDNDI_TRAIN_*`` variables of ``environ`` set, typed.
+
+    One variable per ModelConfig field, named after it in upper case; its text is parsed to the
+    field's type (bools: true/false/1/0/yes/no; optional numbers: ``none`` for None; lists:
+    comma-separated or YAML; mappings: YAML). The values are validated with the rest of the
+    config (:class:`ConfigError` naming the field). A variable that is no field (other than
+    :data:`SETTINGS_VARIABLES`) raises :class:`ConfigError` naming the nearest field.
+    """
+    from vrdndi_pipeline.core.model.config import ConfigError, ModelConfig
+
+    hints = get_type_hints(ModelConfig)
+    names = [f.name for f in fields(ModelConfig)]
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for variable in sorted(environ):
+        if not variable.startswith(ENV_PREFIX) or variable in SETTINGS_VARIABLES:
+            continue
+        name = variable[len(ENV_PREFIX) :].lower()
+        if name not in hints or variable != ENV_PREFIX + name.upper():
+            nearest = nearest_field(name, names)
+            problems.append(
+                f"unknown variable {variable} (no ModelConfig field {name!r}; did you mean "
+                f"{ENV_PREFIX}{nearest.upper()} for field {nearest!r}?)"
+            )
+            continue
+        try:
+            out[name] = _parse(name, hints[name], environ[variable])
+        except ValueError as error:
+            problems.append(f"{name} must be {error}, got {variable}={environ[variable]!r}")
+    if problems:
+        raise ConfigError("invalid VRDNDI_TRAIN_* environment: " + "; ".join(problems))
+    return out
