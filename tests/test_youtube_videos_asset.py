@@ -20,7 +20,13 @@ from tests.fake_youtube_server import (
 )
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.schema import rejected_items, video_ratings, videos, watch_history
+from vrdndi_pipeline.core.store.schema import (
+    rejected_items,
+    undescribable_videos,
+    video_ratings,
+    videos,
+    watch_history,
+)
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.youtube import YouTubeApi
@@ -48,7 +54,7 @@ def _snapshot(folder: Path) -> Path:
     )
 
 
-def _run(server, tmp_path, db_url, takeout_path="absent.json"):
+def _run(server, tmp_path, db_url, takeout_path="absent.json", run_config=None):
     resources = {
         "youtube": YouTubeApi(
             api_endpoint=server.url,
@@ -59,7 +65,9 @@ def _run(server, tmp_path, db_url, takeout_path="absent.json"):
         "takeout": TakeoutWatchHistory(path=str(tmp_path / takeout_path)),
         "database": AppDatabase(url=db_url),
     }
-    return dg.materialize([youtube_videos], resources=resources, raise_on_error=False)
+    return dg.materialize(
+        [youtube_videos], resources=resources, raise_on_error=False, run_config=run_config
+    )
 
 
 def _metadata(result) -> dict:
@@ -303,3 +311,69 @@ def test_takeout_and_api_rejections_are_written_together(tmp_path, monkeypatch):
         ("takeout", "watchFuture", "time_in_future"): 1,
     }
     assert [r[0] for r in _tables(db_url)["watch_history"]] == [video_id(0, 0)]
+
+
+GONE = "goneVideo01"  # deleted or private: the fake server does not know it
+
+
+def _asked_ids(server) -> list[str]:
+    return [
+        vid
+        for r in server.api_requests("videos")
+        if "id" in r.query
+        for vid in r.query["id"][0].split(",")
+    ]
+
+
+def _undescribable(db_url: str) -> dict[str, int]:
+    with make_engine(db_url).connect() as conn:
+        rows = conn.execute(
+            select(undescribable_videos.c.video_id, undescribable_videos.c.times_checked)
+        )
+        return dict(map(tuple, rows))
+
+
+def test_a_video_the_api_cannot_describe_is_not_asked_for_again(tmp_path, monkeypatch):
+    allow_only_loopback(monkeypatch)
+    db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    folder = write_youtube_snapshot(tmp_path / "snapshot", [2])
+    watched = [
+        {
+            "header": "YouTube",
+            "title": f"Watched {vid}",
+            "titleUrl": f"https://www.youtube.com/watch?v={vid}",
+            "time": "2024-06-02T10:00:00Z",
+        }
+        for vid in (video_id(0, 0), GONE)
+    ]
+    (tmp_path / "watch-history.json").write_text(json.dumps(watched), encoding="utf-8")
+    only_takeout = {
+        "ops": {"youtube_videos": {"config": {"subscriptions": False, "ratings": False}}}
+    }
+    with FakeYouTubeServer(folder) as server:
+        first = _run(server, tmp_path, db_url, "watch-history.json", only_takeout)
+        assert first.success
+        assert sorted(_asked_ids(server)) == sorted([video_id(0, 0), GONE])
+        meta = _metadata(first)
+        assert meta["skipped_api_items"] == {"not_found": 1}
+        assert (meta["skipped_known_undescribable"], meta["undescribable_recorded"]) == (0, 1)
+        assert _undescribable(db_url) == {GONE: 1}
+
+        server.requests.clear()
+        second = _run(server, tmp_path, db_url, "watch-history.json", only_takeout)
+        assert second.success
+        assert _asked_ids(server) == []  # the described video is stored, the gone one known
+        meta = _metadata(second)
+        assert (meta["skipped_known_undescribable"], meta["api_quota_units"]) == (1, 0)
+        assert _undescribable(db_url) == {GONE: 1}
+
+        server.requests.clear()
+        recheck = {"ops": {"youtube_videos": {"config": {
+            **only_takeout["ops"]["youtube_videos"]["config"], "recheck_undescribable_days": 0
+        }}}}  # fmt: skip
+        third = _run(server, tmp_path, db_url, "watch-history.json", recheck)
+        assert third.success and _asked_ids(server) == [GONE]
+        assert _metadata(third)["skipped_known_undescribable"] == 0
+        assert _undescribable(db_url) == {GONE: 2}
+    # the Takeout's own line for it is still kept as a file-only video
+    assert GONE in {r[0] for r in _tables(db_url)["videos"]}

@@ -3,7 +3,7 @@
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 from pydantic import Field
@@ -12,8 +12,10 @@ from vrdndi_pipeline.core.records import Video, VideoRating
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import (
+    known_undescribable,
     known_video_ids,
     latest_upload_per_channel,
+    record_undescribable,
     write_ratings,
     write_videos,
     write_watch_history,
@@ -25,6 +27,10 @@ from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.youtube import YouTubeError, YouTubeSource
 
+RECHECK_UNDESCRIBABLE_DAYS = 90
+"""A deleted or private video rarely comes back; asking about it again after a quarter costs
+one quota unit per 50 such ids and catches a video made public again."""
+
 
 class YouTubeVideosConfig(dg.Config):
     subscriptions: bool = Field(default=True, description="Fetch new uploads of subscriptions.")
@@ -33,6 +39,12 @@ class YouTubeVideosConfig(dg.Config):
         default=True,
         description="Look up watched videos missing from the database through the API "
         "(1 quota unit per 50 videos); off: keep what the Takeout file says.",
+    )
+    recheck_undescribable_days: int = Field(
+        default=RECHECK_UNDESCRIBABLE_DAYS,
+        ge=0,
+        description="Days before a watched video the API could not describe (deleted, "
+        "private) is asked for again; until then it is not looked up (0: every run).",
     )
 
 
@@ -94,12 +106,18 @@ def youtube_videos(
     per liked/disliked video) and ``watch_history`` (one row per video and moment watched).
     Items that fail validation (an API video dated in year 9999, a Takeout line without a
     usable time) are left out and kept in ``rejected_items``; they never stop the run.
+    Watched videos the API did not describe (deleted, private) are remembered in
+    ``undescribable_videos`` and not asked for again until ``recheck_undescribable_days``
+    (default 90) have passed since they were last asked for; a re-check that finds the video
+    forgets it, one that does not bumps ``times_checked``. The metadata counts the ids not asked
+    for (``skipped_known_undescribable``) and those recorded (``undescribable_recorded``).
     Everything is written in one transaction. When YouTube itself fails (quota, token,
     network), no further call is made, what the completed calls fetched is written (each
     call's result is whole, so every cursor stays right and no quota is wasted), and the run
     then fails with YouTube's error.
     """
     engine = database.engine()
+    started = datetime.now(UTC)
     with read_transaction(engine) as conn:
         cursors = latest_upload_per_channel(conn)
     calls = _Fetches()
@@ -109,6 +127,7 @@ def youtube_videos(
         calls.run("liked", lambda: youtube.rated_videos("like"))
         calls.run("disliked", lambda: youtube.rated_videos("dislike"))
     fetches = calls.done
+    skipped_undescribable = 0
 
     found: dict[str, Video] = {}
     for fetch in fetches.values():
@@ -117,14 +136,19 @@ def youtube_videos(
 
     history = takeout.load()
     if history is not None:
+        recheck_after = started - timedelta(days=config.recheck_undescribable_days)
         with read_transaction(engine) as conn:
             stored = known_video_ids(conn, (e.video_id for e in history.entries))
-        known = stored | found.keys()
-        missing = list(
-            dict.fromkeys(e.video_id for e in history.entries if e.video_id not in known)
-        )
-        if config.enrich_takeout and missing:
-            calls.run("takeout_lookup", lambda: youtube.video_details(missing, "takeout"))
+            known = stored | found.keys()
+            missing = list(
+                dict.fromkeys(e.video_id for e in history.entries if e.video_id not in known)
+            )
+            undescribable = known_undescribable(conn, missing, checked_after=recheck_after)
+        ask = [v for v in missing if v not in undescribable]
+        if config.enrich_takeout:
+            skipped_undescribable = len(missing) - len(ask)
+        if config.enrich_takeout and ask:
+            calls.run("takeout_lookup", lambda: youtube.video_details(ask, "takeout"))
             for video in fetches.get("takeout_lookup", YouTubeFetch()).videos:
                 found.setdefault(video.video_id, dataclasses.replace(video, source="takeout"))
         file_only = _takeout_videos(history, dict.fromkeys(stored) | found)
@@ -146,6 +170,10 @@ def youtube_videos(
         history_counts = write_watch_history(conn, history.entries if history else ())
         quarantined = record_rejections(conn, "youtube", api_rejections, now)
         quarantined += record_rejections(conn, "takeout", takeout_rejections, now)
+        lookup = fetches.get("takeout_lookup", YouTubeFetch())
+        undescribable_recorded = record_undescribable(
+            conn, lookup.not_found, (v.video_id for v in lookup.videos), now
+        )
 
     skipped: Counter[str] = Counter()
     for fetch in fetches.values():
@@ -177,6 +205,8 @@ def youtube_videos(
             "rejected_api_items": dg.MetadataValue.json(_reasons(api_rejections)),
             "rejected_takeout_items": dg.MetadataValue.json(_reasons(takeout_rejections)),
             "rejected_items_written": quarantined,
+            "skipped_known_undescribable": skipped_undescribable,
+            "undescribable_recorded": undescribable_recorded,
             "takeout": dg.MetadataValue.json(
                 {
                     "entries": len(history.entries),

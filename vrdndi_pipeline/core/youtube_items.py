@@ -68,7 +68,8 @@ class YouTubeFetch:
     ``invalid_video_id``, ``time_in_future``, ``not_found``, ...), items kept with a gap or a
     repair (``missing_duration``, ``bad_duration``, ``title_repaired``, ...) and pages not of
     the promised shape (``items_not_a_list``, ...). ``rejections`` names each item set aside as
-    invalid (``not_found`` is not one: it means deleted or private). ``quota_units`` is in
+    invalid (``not_found`` is not one: it means deleted or private). ``not_found`` lists the
+    ids asked for by id that the API did not return, in the order asked. ``quota_units`` is in
     YouTube Data API units (1 per ``list`` call).
     """
 
@@ -77,16 +78,18 @@ class YouTubeFetch:
     requests: int = 0
     quota_units: int = 0
     rejections: tuple[Rejection, ...] = ()
+    not_found: tuple[str, ...] = ()
 
     def merge(self, other: YouTubeFetch) -> YouTubeFetch:
-        """Both fetches together: videos and rejections concatenated, counts added (zero counts
-        dropped)."""
+        """Both fetches together: videos, rejections and ids not found concatenated (an id once),
+        counts added (zero counts dropped)."""
         return YouTubeFetch(
             videos=self.videos + other.videos,
             skipped=dict(Counter(self.skipped) + Counter(other.skipped)),
             requests=self.requests + other.requests,
             quota_units=self.quota_units + other.quota_units,
             rejections=self.rejections + other.rejections,
+            not_found=tuple(dict.fromkeys(self.not_found + other.not_found)),
         )
 
 

@@ -256,6 +256,7 @@ class YouTubeFetcher:
             requests=self.requests - start[0],
             quota_units=self.quota_units - start[1],
             rejections=result.rejections,
+            not_found=result.not_found,
         )
 
     def _now(self) -> datetime:
@@ -398,8 +399,9 @@ class YouTubeFetcher:
         """Details of the given videos, asked 50 at a time; duplicates asked once, order kept.
 
         Malformed ids are not sent (``invalid_video_id``); ids the API does not return
-        (deleted, private) are counted as ``not_found``, videos it returns unasked as
-        ``unexpected_video`` (and left out).
+        (deleted, private) are counted as ``not_found`` and listed in
+        :attr:`YouTubeFetch.not_found`, videos it returns unasked as ``unexpected_video`` (and
+        left out).
         """
         start = (self.requests, self.quota_units)
         videos_api = self._service.videos()
@@ -420,7 +422,9 @@ class YouTubeFetcher:
             skipped["unexpected_video"] += len(fetch.videos) - len(kept)
             result = result.merge(dataclasses.replace(fetch, videos=kept))
             returned = {_path(item, "id") for item in items} & asked
-            skipped["not_found"] += len(asked - returned)
+            missing = tuple(v for v in batch if v not in returned)
+            skipped["not_found"] += len(missing)
+            result = result.merge(YouTubeFetch(not_found=missing))
             logger.info("video details: batch %d, %d of %d ids", number, len(batch), len(valid))
         return self._fetch(start, result.merge(YouTubeFetch(skipped=dict(skipped))))
 

@@ -314,3 +314,14 @@ rejected_items = Table(
     comment="Source items set aside by validation (quarantine): each counted and kept here, "
     "never stopping the other items of a run.",
 )
+
+undescribable_videos = Table(
+    "undescribable_videos",
+    metadata,
+    Column("video_id", String(11), primary_key=True),
+    Column("first_seen", UtcDateTime, nullable=False, comment="first asked and not returned"),
+    Column("last_checked", UtcDateTime, nullable=False, comment="last asked and not returned"),
+    Column("times_checked", Integer, nullable=False),
+    comment="Videos the YouTube API did not describe (deleted, private): not asked again "
+    "until a re-check is due, so imports do not spend quota on them every run.",
+)

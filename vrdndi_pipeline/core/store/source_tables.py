@@ -10,8 +10,14 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, func, select
 
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
-from vrdndi_pipeline.core.store.schema import aw_events, video_ratings, videos, watch_history
-from vrdndi_pipeline.core.store.upserts import UpsertCounts, upsert_rows
+from vrdndi_pipeline.core.store.schema import (
+    aw_events,
+    undescribable_videos,
+    video_ratings,
+    videos,
+    watch_history,
+)
+from vrdndi_pipeline.core.store.upserts import UpsertCounts, insert_statement_for, upsert_rows
 from vrdndi_pipeline.core.validation import FUTURE_MARGIN
 
 # Columns a later, richer description of a video may change; first_seen_at and source stay.
@@ -81,6 +87,54 @@ def known_video_ids(conn: Connection, video_ids: Iterable[str]) -> set[str]:
         )
         found.update(conn.execute(statement).scalars())
     return found
+
+
+def known_undescribable(
+    conn: Connection, video_ids: Iterable[str], *, checked_after: datetime
+) -> set[str]:
+    """Which of ``video_ids`` the API did not describe when last asked after ``checked_after``
+    (older records are due for a re-check and not returned)."""
+    wanted = list(dict.fromkeys(video_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        statement = select(undescribable_videos.c.video_id).where(
+            undescribable_videos.c.video_id.in_(wanted[start : start + 500]),
+            undescribable_videos.c.last_checked > checked_after,
+        )
+        found.update(conn.execute(statement).scalars())
+    return found
+
+
+def record_undescribable(
+    conn: Connection, not_found: Iterable[str], described: Iterable[str], now: datetime
+) -> int:
+    """Remember ids the API did not describe (a re-check bumps ``last_checked`` and
+    ``times_checked``) and forget ``described`` ids it has described since; returns how many
+    ids were recorded."""
+    rows = [
+        {"video_id": v, "first_seen": now, "last_checked": now, "times_checked": 1}
+        for v in dict.fromkeys(not_found)
+    ]
+    if rows:
+        insert = insert_statement_for(conn, undescribable_videos)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["video_id"],
+                set_={
+                    "last_checked": insert.excluded.last_checked,
+                    "times_checked": undescribable_videos.c.times_checked + 1,
+                },
+            ),
+            rows,
+        )
+    again = list(dict.fromkeys(described))
+    for start in range(0, len(again), 500):
+        conn.execute(
+            undescribable_videos.delete().where(
+                undescribable_videos.c.video_id.in_(again[start : start + 500])
+            )
+        )
+    return len(rows)
 
 
 def aw_event_rows(events: Iterable[AwEvent]) -> Iterator[dict[str, Any]]:
