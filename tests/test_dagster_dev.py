@@ -258,3 +258,72 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
         assert tags["dagster/run_key"].startswith("labels-")
         pid = server.pid
     assert not pid_alive(pid)
+
+
+def test_dagster_dev_on_a_postgresql_instance_runs_the_ingest_job(tmp_path, postgres_url):
+    """``configs/dagster-postgres.yaml`` as the instance: ``dagster dev`` keeps its runs and
+    event logs in a real PostgreSQL database, and a launched run goes through the daemon."""
+    home, data = tmp_path / "dagster_home", tmp_path / "data"
+    home.mkdir()
+    shutil.copy(REPO / "configs" / "dagster-postgres.yaml", home / "dagster.yaml")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "VRDNDI_DAGSTER_STORAGE_URL": postgres_url,
+        "VRDNDI_SOURCES": "demo",
+        "VRDNDI_DATA_DIR": str(data),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "1",
+    }
+    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml"]
+    server = ServerProcess(
+        [*command, "-h", "127.0.0.1", "-p", str(port)],
+        url=f"http://127.0.0.1:{port}/server_info",
+        log_path=tmp_path / "dagster-dev.log",
+        env=env,
+        cwd=REPO,
+        start_timeout=240,
+    )
+    with server:
+        gql = GraphQL(port)
+
+        def loaded():
+            entries = gql(LOCATION)["workspaceOrError"]["locationEntries"]
+            state = entries[0]["locationOrLoadError"] if entries else None
+            assert state is None or state["__typename"] != "PythonError", state
+            return state and state["__typename"] == "RepositoryLocation"
+
+        _wait("the code location to load", loaded, 240, server)
+        # the ActivityWatch asset alone: the run goes through the daemon and PostgreSQL, and
+        # embedding a thousand videos (most of ingest_job's time) proves nothing more here
+        selector = {
+            **SELECTOR,
+            "jobName": "ingest_job",
+            "assetSelection": [{"path": ["raw_aw_events"]}],
+        }
+        launched = gql(LAUNCH, params={"selector": selector})
+        assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
+        run_id = launched["launchRun"]["run"]["runId"]
+
+        def finished():
+            status = gql(RUN, id=run_id)["runOrError"]["status"]
+            return status if status in DONE else None
+
+        assert _wait("ingest_job", finished, 300, server, every=2) == "SUCCESS", server.log_tail()
+    # The run and its events are in PostgreSQL, not in files under DAGSTER_HOME.
+    engine = make_engine(postgres_url)
+    try:
+        with read_transaction(engine) as conn:
+            runs = conn.exec_driver_sql("SELECT run_id, status FROM runs").all()
+            events = conn.exec_driver_sql(
+                "SELECT count(*) FROM event_logs WHERE run_id = %(id)s", {"id": run_id}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert (run_id, "SUCCESS") in [tuple(r) for r in runs]
+    assert events > 10
+    assert not list(home.glob("**/*.db"))  # no SQLite run or event storage beside it
+    with read_transaction(make_engine(f"sqlite:///{data / 'vrdndi.db'}")) as conn:
+        stored = conn.exec_driver_sql("SELECT count(*) FROM aw_events").scalar_one()
+    assert stored > 1000  # the ingest really ran against the demo data
