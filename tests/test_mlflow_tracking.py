@@ -33,8 +33,11 @@ from vrdndi_pipeline.resources.mlflow_tracking import (
     METRICS_PER_BATCH,
     PARAMS_PER_BATCH,
     RECIPE_TAG,
+    RUN_NAME,
     MlflowTracking,
+    colliding_metric_keys,
     flatten_params,
+    run_name,
 )
 
 MODEL = "vrdndi-productive"
@@ -126,6 +129,35 @@ def test_run_holds_exactly_its_params_metrics_and_artifacts(
     assert experiment.artifact_location == str(tmp_path / "mlartifacts")
     assert Path(stored.info.artifact_uri).is_relative_to(tmp_path / "mlartifacts")
     assert stat.S_IMODE((tmp_path / "mlartifacts").stat().st_mode) == 0o700  # models: private
+
+
+def test_one_metric_has_one_name(tracking: MlflowTracking) -> None:
+    assert colliding_metric_keys(["holdout.interest_f1", "holdout_interest_f1", "lr"]) == [
+        ("holdout.interest_f1", "holdout_interest_f1")
+    ]
+    assert colliding_metric_keys(["heldout.interest_f1", "val_interest_f1", "train_loss"]) == []
+    with tracking.start_run("names", {}) as run:
+        run.log_metrics({"heldout.productive_f1": 0.5, "val_interest_f1": 0.4}, step=0)
+        run.log_metrics({"heldout.productive_f1": 0.6}, step=1)  # the same key again: fine
+        with pytest.raises(ValueError, match="under another name"):
+            run.log_metrics({"heldout_good_time_now_f1": 0.6}, step=1)
+    stored = fresh_client(tracking).get_run(run.run_id).data.metrics
+    assert set(stored) == {"heldout.good_time_now_f1", "val_interest_f1"}
+    assert colliding_metric_keys(stored) == []
+
+
+def test_runs_are_renamed_for_their_version_family_and_preset(tracking: MlflowTracking) -> None:
+    with tracking.start_run("lora · cpu-small", {"preset": "cpu-small"}) as lora:
+        pass
+    with tracking.start_run("ranker", {"num_leaves": 4}) as ranker:
+        pass
+    assert RUN_NAME.match(tracking.name_run(lora.run_id, "3", "lora"))
+    name = tracking.name_run(ranker.run_id, "4", "ranker")
+    client = fresh_client(tracking)
+    assert client.get_run(ranker.run_id).info.run_name == name
+    assert RUN_NAME.match(name) and name.startswith("v4 · ranker · 20")
+    assert client.get_run(lora.run_id).info.run_name.startswith("v3 · lora · cpu-small · 20")
+    assert run_name("1", "baseline", None, 0).startswith("v1 · baseline · 19")
 
 
 def test_many_params_and_metrics_are_batched_within_mlflow_limits(

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from mlflow import MlflowClient
+from PIL import Image
 
 from tests.test_model_support import GAME, GAME_EVENTS, TECH, WORK_EVENTS
 from vrdndi_pipeline.assets.champion_model import PROMOTION_CHECK, champion_model
@@ -17,6 +18,7 @@ from vrdndi_pipeline.assets.training_data import interest_data, productive_data
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.core.model.config import ModelConfig
 from vrdndi_pipeline.core.records import AwEvent, Video
+from vrdndi_pipeline.core.selection.plots import PLOT_FILES
 from vrdndi_pipeline.core.store.database import make_engine, write_transaction
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
@@ -24,7 +26,11 @@ from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_vide
 from vrdndi_pipeline.resources.clock import FixedClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
-from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.mlflow_tracking import (
+    RUN_NAME,
+    MlflowTracking,
+    colliding_metric_keys,
+)
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 pytestmark = [
@@ -208,6 +214,21 @@ def test_candidates_are_tracked_registered_and_the_champion_chosen_on_the_folds(
         assert version.tags["comparison"] == chosen["comparison"]
     champion = tracking.champion()
     assert champion is not None and champion.family == winner
+    for family, meta in (("ranker", ranker), ("lora", lora)):
+        stored = client.get_run(meta["mlflow_run_id"])
+        name = stored.info.run_name
+        assert name == meta["mlflow_run_name"] and RUN_NAME.match(name), name
+        assert name.startswith(f"v{meta['model_version']} · {family} · ")
+        assert colliding_metric_keys(stored.data.metrics) == []
+        plots = {a.path for a in client.list_artifacts(stored.info.run_id, "plots")}
+        assert plots == {f"plots/{file}" for file in PLOT_FILES}
+        assert "comparison.md" in {a.path for a in client.list_artifacts(stored.info.run_id)}
+        folder = Path(client.download_artifacts(stored.info.run_id, "plots", str(tmp_path)))
+        for file in PLOT_FILES:
+            with Image.open(folder / file) as image:
+                assert image.format == "PNG" and image.width > 200 and image.height > 200
+                image.verify()
+    assert " · cpu-small · " in client.get_run(lora["mlflow_run_id"]).info.run_name
 
     # A weaker ranker recipe, compared with the LoRA candidate of the first run (its table of
     # held-out predictions is still there): registered, not promoted, because the champion's

@@ -83,6 +83,7 @@ def finish_candidate(
     version = tracking.register_version(
         run.run_id, artifact_path, tags={FAMILY_TAG: family, RECIPE_TAG: recipe}
     )
+    run_name = tracking.name_run(run.run_id, version, family)  # the version is known now
     productive = card.productive.roc_auc if card.productive else None
     context.log.info(
         "%s v%s: productive ROC-AUC %s on %d held-out clicks",
@@ -95,6 +96,7 @@ def finish_candidate(
         {
             "model_version": version,
             "mlflow_run_id": run.run_id,
+            "mlflow_run_name": run_name,
             "family": family,
             "recipe": recipe,
             "heldout": dg.MetadataValue.json(card.to_dict()),

@@ -9,7 +9,11 @@ from pydantic import Field
 from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker
+from vrdndi_pipeline.core.model.examples import TrainingExample
 from vrdndi_pipeline.core.selection.champion_rule import BASELINE
+from vrdndi_pipeline.core.selection.folds import Fold
+from vrdndi_pipeline.core.selection.heldout import baseline_fit_predict, held_out_predictions
+from vrdndi_pipeline.core.selection.plots import candidate_plots
 from vrdndi_pipeline.core.selection.selection import (
     CHAMPION,
     SelectionError,
@@ -28,6 +32,7 @@ from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 PROMOTION_CHECK = "beats_champion_and_baseline"
 LABELS_TOTAL = "labels_total"  # feedback clicks + labeller labels when training started
 COMPARISON_TAG = "comparison"
+PLOTS_FOLDER = "plots"  # each candidate run's ROC, precision-recall, confusion, calibration
 
 
 class ChampionConfig(dg.Config):
@@ -71,8 +76,9 @@ def champion_model(
         labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with
     examples, folds = examples_and_folds(interest_data, productive_data, evaluation)
     try:
+        candidates = {"ranker": trained_ranker, "lora": trained_lora_adapter}
         result = select_champion(
-            {"ranker": trained_ranker, "lora": trained_lora_adapter},
+            candidates,
             examples,
             folds,
             champion=tracking.champion(),
@@ -97,6 +103,7 @@ def champion_model(
         )
         tracking.set_version_tags(version, {COMPARISON_TAG: result.table_markdown})
         tracking.log_text(result.run_ids[family], result.table_markdown, "comparison.md")
+    _log_plots(tracking, result.run_ids, result.labels, candidates, examples, folds, evaluation)
     info = tracking.champion()
     champion = info.version if info else None
     with write_transaction(database.engine()) as conn:
@@ -127,4 +134,31 @@ def champion_model(
     )
 
 
-__all__ = ["BASELINE", "CHAMPION", "LABELS_TOTAL", "PROMOTION_CHECK", "champion_model"]
+def _log_plots(
+    tracking: MlflowTracking,
+    run_ids: dict[str, str],
+    labels: dict[str, str],
+    candidates: dict[str, pd.DataFrame],
+    examples: list[TrainingExample],
+    folds: list[Fold],
+    evaluation: EvaluationPlan,
+) -> None:
+    """Each candidate's plots against the baseline on the same held-out rows, as artifacts of
+    its run (the baseline is re-fitted here: TF-IDF and a logistic regression per fold, the
+    same seed as in the selection, so the same predictions)."""
+    baseline = held_out_predictions(
+        BASELINE, BASELINE, examples, folds, baseline_fit_predict(evaluation.seed)
+    )
+    for family, frame in candidates.items():
+        for file, png in candidate_plots(frame, baseline, labels[family]).items():
+            tracking.log_image(run_ids[family], png, f"{PLOTS_FOLDER}/{file}")
+
+
+__all__ = [
+    "BASELINE",
+    "CHAMPION",
+    "LABELS_TOTAL",
+    "PLOTS_FOLDER",
+    "PROMOTION_CHECK",
+    "champion_model",
+]

@@ -17,9 +17,12 @@ import dataclasses
 import json
 import logging
 import os
+import re
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,8 @@ logger = logging.getLogger(__name__)
 CHAMPION_ALIAS = "champion"
 FAMILY_TAG = "family"
 RECIPE_TAG = "recipe"
+RUN_NAME_TAG = "mlflow.runName"  # what the UI shows; set_tag renames a run
+RUN_NAME = re.compile(r"^v\d+ · (lora|ranker|baseline)( · [^·]+)? · \d{4}-\d{2}-\d{2}$")
 
 # MLflow's own limits (mlflow.utils.validation: MAX_PARAM_VAL_LENGTH,
 # MAX_PARAMS_TAGS_PER_BATCH, MAX_METRICS_PER_BATCH); a test checks they still match.
@@ -63,6 +68,30 @@ def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str
         else:
             flat[name] = str(value)[:MAX_PARAM_VALUE_LENGTH]
     return flat
+
+
+def run_name(version: str | None, family: str, preset: str | None, started_ms: int) -> str:
+    """``v3 · lora · cpu-small · 2026-10-01``: the registered version, the family, its preset
+    (families without one leave it out) and the local day the run started."""
+    day = datetime.fromtimestamp(started_ms / 1000).astimezone().date().isoformat()
+    parts = [f"v{version}" if version else "unregistered", family, preset, day]
+    return " · ".join(part for part in parts if part)
+
+
+def metric_spelling(key: str) -> str:
+    """The key with ``.`` and ``_`` the same: two keys equal here are one metric twice."""
+    return metric_key(key).replace(".", "_")
+
+
+def colliding_metric_keys(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs of distinct keys that differ only by ``.``/``_`` (``holdout.f1``/``holdout_f1``)."""
+    seen: dict[str, str] = {}
+    pairs = []
+    for key in sorted(set(keys)):
+        other = seen.setdefault(metric_spelling(key), key)
+        if other != key:
+            pairs.append((other, key))
+    return pairs
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
@@ -193,8 +222,17 @@ class RunHandle:
         self.tracking = tracking
         self.run_id = run_id
         self.artifact_uri = artifact_uri
+        self._keys: dict[str, str] = {}  # metric_spelling -> the key logged under it
 
     def log_metrics(self, metrics: Mapping[str, float | None], step: int) -> None:
+        """Log ``metrics``; a key that differs from one already logged only by ``.``/``_``
+        is refused (ValueError), so that the run lists each metric under one name."""
+        for key, value in metrics.items():
+            if value is None:
+                continue
+            logged = self._keys.setdefault(metric_spelling(key), metric_key(key))
+            if logged != metric_key(key):
+                raise ValueError(f"metric {key!r} is {logged!r} under another name; use one")
         self.tracking.log_metrics(self.run_id, metrics, step)
 
     def log_artifacts(self, local_dir: str | Path, artifact_path: str) -> None:
@@ -335,6 +373,22 @@ class MlflowTracking(dg.ConfigurableResource):
         """Store ``text`` as the run's artifact ``artifact_file`` (e.g. ``comparison.md``)."""
         self.client().log_text(run_id, text, artifact_file)
 
+    def log_image(self, run_id: str, png: bytes, artifact_file: str) -> None:
+        """Store PNG bytes as the run's artifact ``artifact_file`` (e.g. ``plots/roc.png``)."""
+        folder, _, name = artifact_file.rpartition("/")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(png)
+            self.client().log_artifact(run_id, str(path), folder or None)
+
+    def name_run(self, run_id: str, version: str | None, family: str) -> str:
+        """Rename the run ``v<version> · <family> · <preset> · <day>`` (preset: its
+        ``preset`` param, if it has one) once its version is known; returns the name."""
+        run = self.client().get_run(run_id)
+        name = run_name(version, family, run.data.params.get("preset"), run.info.start_time)
+        self.client().set_tag(run_id, RUN_NAME_TAG, name)
+        return name
+
     def register_version(
         self, run_id: str, artifact_path: str, tags: Mapping[str, str] | None = None
     ) -> str:
@@ -455,8 +509,11 @@ __all__ = [
     "CHAMPION_ALIAS",
     "FAMILY_TAG",
     "RECIPE_TAG",
+    "RUN_NAME",
     "ChampionInfo",
     "MlflowTracking",
     "RunHandle",
+    "colliding_metric_keys",
     "flatten_params",
+    "run_name",
 ]
