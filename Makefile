@@ -12,6 +12,7 @@ export DO_NOT_TRACK := 1
 # The demo keeps its own database and Dagster instance, so sample rows never mix with yours.
 DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
+DEMO_LOG := $(ROOT)/data/demo/last-run.log
 
 .PHONY: help install aw-server system-packages demo screenshots demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
@@ -20,8 +21,10 @@ help: ## list the targets
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "Installing vrdndi and its pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; exit 1; }
 	@touch $@
 
 install: $(VENV)/.installed ## create .venv and install vrdndi with its pinned dependencies
@@ -36,13 +39,14 @@ data/dagster/dagster.yaml: dagster.yaml
 	@mkdir -p $(@D) && cp dagster.yaml $@
 
 demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundled demo data; print the feed
-	$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
-	$(DEMO_ENV) $(BIN)/dagster job execute -m vrdndi_pipeline.definitions -j daily_job -c configs/demo-run.yaml
-	@$(DEMO_ENV) $(BIN)/vrdndi summary
+	@$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
+	@$(DEMO_ENV) $(BIN)/vrdndi daily -c configs/demo-run.yaml --log-file $(DEMO_LOG)
 	@echo
-	@$(DEMO_ENV) $(BIN)/vrdndi feed --top 15
+	@$(DEMO_ENV) $(BIN)/vrdndi summary | sed -n '/^The last training/,$$p'
 	@echo
-	@echo "Browse the feed: make demo-feed  (then http://127.0.0.1:8080)"
+	@$(DEMO_ENV) $(BIN)/vrdndi feed --top 5
+	@echo
+	@echo "More of the feed: make demo-feed  (then http://127.0.0.1:8080)"
 	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
 	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then http://127.0.0.1:5000)"
 
@@ -53,9 +57,11 @@ demo-ui: install data/demo/dagster/dagster.yaml ## dagster dev on the demo data,
 	$(DEMO_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 demo-mlflow: install ## the MLflow UI on the demo's training runs, 127.0.0.1:5000
+	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments?workflowType=machine_learning'
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/demo/mlflow.db --host 127.0.0.1 --port 5000
 
 mlflow: install ## the MLflow UI on your training runs, 127.0.0.1:5000
+	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments?workflowType=machine_learning'
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/mlflow.db --host 127.0.0.1 --port 5000
 
 dev: install data/dagster/dagster.yaml ## dagster dev on your data: UI, schedules and sensors, 127.0.0.1:3000

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -55,6 +56,13 @@ JOB_COMMANDS: dict[str, JobCommand] = {
         "best. Takes minutes on a CPU; the preset comes from --preset, else "
         "VRDNDI_TRAIN_PRESET, else cpu-small.",
     ),
+    "daily": JobCommand(
+        "daily_job",
+        "ingest, train and refresh the feed in one run (runs daily_job; minutes)",
+        "Run daily_job in this process: ingest_job's, train_job's and feed_refresh_job's "
+        "assets in one run (what make demo runs on the demo data). Prints one line per step, "
+        "one per training epoch with an estimate of the time left, and what the run stored.",
+    ),
     "refresh": JobCommand(
         "feed_refresh_job",
         "rank the recent uploads and replace the feed (runs feed_refresh_job)",
@@ -83,7 +91,14 @@ def add_job_arguments(parser: argparse.ArgumentParser, command: str) -> None:
         metavar="ASSET",
         help="run only this asset of the job (repeatable), e.g. --only raw_aw_events",
     )
-    if command == "train":
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="PATH",
+        help="write the run's full Dagster log (every event, the steps' own logs, stack "
+        "traces) to this file, replaced each run; e.g. data/demo/last-run.log",
+    )
+    if command in ("train", "daily"):
         parser.add_argument(
             "--preset",
             help="model preset in configs/ (cpu-small, bge-m3-gpu) or a YAML path "
@@ -109,7 +124,7 @@ def run_config_for(command: str, args: argparse.Namespace, settings: Settings) -
         if loaded is not None and not isinstance(loaded, dict):
             raise JobArgumentError(f"the run config {args.config} is not a YAML mapping")
         config = loaded or {}
-    if command == "train":
+    if command in ("train", "daily"):
         op_config = (
             config.setdefault("ops", {}).setdefault(TRAIN_CONFIG_OP, {}).setdefault("config", {})
         )
@@ -169,13 +184,21 @@ def error_text(error: SerializableErrorInfo | None) -> str:
     return "\n".join(terminal_text(line) for line in lines)
 
 
+# What trained_lora_adapter logs after each epoch: "fold 2 epoch 1/3: ..." / "final model epoch ..."
+EPOCH_MESSAGE = re.compile(r"^(?:fold (?P<fold>\d+)|final model) epoch (?P<epoch>\d+)/(?P<of>\d+)")
+
+
 class ProgressPrinter:
     """Receives a run's events (``instance.add_event_listener``) and writes one line per
-    finished step; gathers what the steps stored and the first failure."""
+    finished step, one per training epoch with an estimate of the step's time left; gathers
+    what the steps stored and the first failure. ``trainings`` is how many models a training
+    step fits (the evaluation folds and the final model), for that estimate."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], trainings: int = 1) -> None:
         self._write = write
+        self._trainings = max(trainings, 1)
         self._started: dict[str, float] = {}
+        self._epochs_done: dict[str, int] = {}
         self.stored: list[str] = []
         self.failed_checks: list[str] = []
         self.failure: tuple[str, str] | None = None  # (step, error text)
@@ -183,7 +206,10 @@ class ProgressPrinter:
     def __call__(self, entry: Any) -> None:
         event = entry.dagster_event
         if event is None:  # a message the step's code logged: its warnings and errors show
-            if entry.step_key and entry.user_message.startswith("Dependencies for step"):
+            epoch = EPOCH_MESSAGE.match(entry.user_message or "")
+            if epoch and entry.step_key and entry.level == logging.INFO:
+                self._epoch_line(entry.step_key, entry, epoch)
+            elif entry.step_key and entry.user_message.startswith("Dependencies for step"):
                 self._write(f"  skipped  {entry.step_key}  (a step it needs failed)")
             elif entry.level >= logging.WARNING and entry.user_message:
                 level = "warning" if entry.level < logging.ERROR else "error"
@@ -224,6 +250,92 @@ class ProgressPrinter:
                     f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 )
 
+    def _epoch_line(self, step: str, entry: Any, epoch: re.Match[str]) -> None:
+        """``  training <step>: fold 1 epoch 1/2 (1/6 epochs), about 2.1 min left``: the time
+        left assumes every epoch to come takes as long as the step's epochs so far did."""
+        of = int(epoch["of"])
+        done = self._epochs_done.get(step, 0) + 1
+        self._epochs_done[step] = done
+        total = max(self._trainings * of, done)
+        elapsed = entry.timestamp - self._started.get(step, entry.timestamp)
+        left = elapsed / done * (total - done)
+        estimate = f"about {_seconds(left * 1000)} left" if total > done else "last epoch"
+        message = terminal_text(entry.user_message.split(" (", 1)[0])
+        self._write(f"  training {step}: {message} ({done}/{total} epochs), {estimate}")
+
+
+class RunLogFile:
+    """Receives a run's events and writes each as one line (more for a stack trace) to a
+    file, like Dagster's console log at DEBUG: the full log the progress lines leave out."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file = path.open("w", encoding="utf-8")
+
+    def __call__(self, entry: Any) -> None:
+        event = entry.dagster_event
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.timestamp))
+        level = logging.getLevelName(entry.level)
+        kind = f"{event.event_type_value} - " if event is not None else ""
+        message = (event.message if event is not None else None) or entry.user_message or ""
+        self._file.write(
+            f"{stamp} - {level} - {entry.job_name} - {entry.run_id[:8]} - "
+            f"{entry.step_key or '-'} - {kind}{message}\n"
+        )
+        error = getattr(event.event_specific_data, "error", None) if event is not None else None
+        if error is not None:
+            self._file.write(error.to_string() + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+CHATTY_LIBRARIES = ("mlflow", "alembic")
+
+
+@contextmanager
+def quiet_python_logs(verbose: bool) -> Iterator[None]:
+    """The root logger's handlers shown only warnings during the run (unless ``-v``): the
+    instance's ``python_logs`` (dagster.yaml) turns vrdndi's loggers to INFO for the run, and
+    their records would reach the terminal through those handlers too."""
+    handlers = [] if verbose else logging.getLogger().handlers
+    # libraries with handlers of their own ("Creating initial MLflow database tables...")
+    loggers = [] if verbose else [logging.getLogger(name) for name in CHATTY_LIBRARIES]
+    levels = [handler.level for handler in handlers]
+    logger_levels = [logger.level for logger in loggers]
+    for handler in handlers:
+        handler.setLevel(max(handler.level, logging.WARNING))
+    for logger in loggers:
+        logger.setLevel(max(logger.level, logging.WARNING))
+    try:
+        yield
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
+        for logger, level in zip(loggers, logger_levels, strict=True):
+            logger.setLevel(level)
+
+
+def _no_progress_bars() -> None:
+    """No Hugging Face download / weight-loading bars (tqdm on stderr): the progress lines say
+    what happens. Set before the libraries read it, and in them when already imported."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "huggingface_hub" in sys.modules:
+        sys.modules["huggingface_hub"].utils.disable_progress_bars()
+    if "transformers" in sys.modules:
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
+def _trainings(defs: dg.Definitions, run_config: Mapping[str, Any]) -> int:
+    """How many models a training step fits: one per evaluation fold, one on all rows."""
+    folds = getattr(defs.resources.get("evaluation"), "folds", 4)
+    configured = run_config.get("resources", {}).get("evaluation", {}).get("config", {})
+    if isinstance(configured, Mapping) and isinstance(configured.get("folds"), int):
+        folds = configured["folds"]
+    return int(folds) + 1
+
 
 def run_job_command(
     command: str,
@@ -246,6 +358,8 @@ def run_job_command(
         write_error(f"vrdndi: {terminal_text(error)}")
         return 2
     private_dir(settings.data_dir)  # a person's watch history: only they may open the folder
+    if not args.verbose:
+        _no_progress_bars()
     defs = build_definitions(settings)
     job = defs.resolve_job_def(spec.job_name)
     asset_selection = None
@@ -260,7 +374,8 @@ def run_job_command(
             return 2
         asset_selection = [known[name] for name in args.only]
 
-    progress = ProgressPrinter(write)
+    progress = ProgressPrinter(write, _trainings(defs, run_config))
+    log_file = RunLogFile(args.log_file) if getattr(args, "log_file", None) else None
     run_id = str(uuid.uuid4())
     started = time.monotonic()
     with dagster_instance() as instance:
@@ -271,15 +386,18 @@ def run_job_command(
         )
         write(f"Running {spec.job_name} on {settings.sources} data ({where}):")
         instance.add_event_listener(run_id, progress)
+        if log_file is not None:
+            instance.add_event_listener(run_id, log_file)
         try:
-            result = job.execute_in_process(
-                run_config=run_config,
-                instance=instance,
-                raise_on_error=False,
-                asset_selection=asset_selection,
-                run_id=run_id,
-                tags={"vrdndi/launched_by": "vrdndi-cli"},
-            )
+            with quiet_python_logs(args.verbose):
+                result = job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    raise_on_error=False,
+                    asset_selection=asset_selection,
+                    run_id=run_id,
+                    tags={"vrdndi/launched_by": "vrdndi-cli"},
+                )
             success = result.success
         except dg.DagsterInvalidConfigError as error:
             write_error(f"vrdndi: {spec.job_name}: invalid run config: {terminal_text(error)}")
@@ -291,6 +409,10 @@ def run_job_command(
                 f"vrdndi: {spec.job_name} failed: {type(error).__name__}: {terminal_text(error)}"
             )
             return 1
+        finally:
+            if log_file is not None:
+                log_file.close()
+                write(f"Full Dagster log: {log_file.path}")
     took = _seconds((time.monotonic() - started) * 1000)
     if success:
         stored = "; ".join(progress.stored) if progress.stored else "nothing new to store"
