@@ -96,6 +96,31 @@ def _wait(what: str, predicate, timeout: float, server: ServerProcess, every: fl
     raise AssertionError(f"timed out waiting for {what}\n{server.log_tail()}")
 
 
+def dagster_dev(tmp_path: Path, env: dict[str, str]) -> tuple[ServerProcess, int]:
+    """``dagster dev`` on a free loopback port with ``env`` (not started yet), and the port."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml"]
+    server = ServerProcess(
+        [*command, "-h", "127.0.0.1", "-p", str(port)],
+        url=f"http://127.0.0.1:{port}/server_info",
+        log_path=tmp_path / "dagster-dev.log",
+        env=env,
+        cwd=REPO,
+        start_timeout=240,
+    )
+    return server, port
+
+
+def wait_for_the_code_location(gql: GraphQL, server: ServerProcess) -> None:
+    def loaded():
+        entries = gql(LOCATION)["workspaceOrError"]["locationEntries"]
+        state = entries[0]["locationOrLoadError"] if entries else None
+        assert state is None or state["__typename"] != "PythonError", state
+        return state and state["__typename"] == "RepositoryLocation"
+
+    _wait("the code location to load", loaded, 240, server)
+
+
 def demo_page_one_in_chromium(chromium, env: dict[str, str], tmp_path: Path) -> list[list[str]]:
     """The reasons on each card of page 1 and the status lines, as the feed site shows them."""
     port = free_port()
@@ -127,7 +152,6 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     preset = tmp_path / "tiny.yaml"
     preset.write_text(yaml.safe_dump(TINY))
-    port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -139,34 +163,10 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
         "DO_NOT_TRACK": "1",
         "HF_HUB_OFFLINE": "1",
     }
-    command = [
-        str(Path(sys.executable).parent / "dagster"),
-        "dev",
-        "-w",
-        "workspace.yaml",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(port),
-    ]
-    server = ServerProcess(
-        command,
-        url=f"http://127.0.0.1:{port}/server_info",
-        log_path=tmp_path / "dagster-dev.log",
-        env=env,
-        cwd=REPO,
-        start_timeout=240,
-    )
+    server, port = dagster_dev(tmp_path, env)
     with server:
         gql = GraphQL(port)
-
-        def loaded():
-            entries = gql(LOCATION)["workspaceOrError"]["locationEntries"]
-            state = entries[0]["locationOrLoadError"] if entries else None
-            assert state is None or state["__typename"] != "PythonError", state
-            return state and state["__typename"] == "RepositoryLocation"
-
-        _wait("the code location to load", loaded, 240, server)
+        wait_for_the_code_location(gql, server)
         automation = gql(SCHEDULES, repo=SELECTOR)
         schedules = automation["schedulesOrError"]["results"]
         assert {s["name"]: s["scheduleState"]["status"] for s in schedules} == {
@@ -266,7 +266,6 @@ def test_dagster_dev_on_a_postgresql_instance_runs_the_ingest_job(tmp_path, post
     home, data = tmp_path / "dagster_home", tmp_path / "data"
     home.mkdir()
     shutil.copy(REPO / "configs" / "dagster-postgres.yaml", home / "dagster.yaml")
-    port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -276,25 +275,10 @@ def test_dagster_dev_on_a_postgresql_instance_runs_the_ingest_job(tmp_path, post
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "DO_NOT_TRACK": "1",
     }
-    command = [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml"]
-    server = ServerProcess(
-        [*command, "-h", "127.0.0.1", "-p", str(port)],
-        url=f"http://127.0.0.1:{port}/server_info",
-        log_path=tmp_path / "dagster-dev.log",
-        env=env,
-        cwd=REPO,
-        start_timeout=240,
-    )
+    server, port = dagster_dev(tmp_path, env)
     with server:
         gql = GraphQL(port)
-
-        def loaded():
-            entries = gql(LOCATION)["workspaceOrError"]["locationEntries"]
-            state = entries[0]["locationOrLoadError"] if entries else None
-            assert state is None or state["__typename"] != "PythonError", state
-            return state and state["__typename"] == "RepositoryLocation"
-
-        _wait("the code location to load", loaded, 240, server)
+        wait_for_the_code_location(gql, server)
         # the ActivityWatch asset alone: the run goes through the daemon and PostgreSQL, and
         # embedding a thousand videos (most of ingest_job's time) proves nothing more here
         selector = {
