@@ -74,32 +74,9 @@ def click(page: Any, key: str) -> None:
 @pytest.mark.slow
 def test_label_two_videos_in_a_real_browser(chromium: Any, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    watch(url, IDS, TITLES)
     engine = make_engine(url)
-    upgrade_schema(engine)
-    with write_transaction(engine) as conn:
-        write_watch_history(
-            conn,
-            [
-                WatchEntry(video_id, T0 - timedelta(hours=n), title, "A channel", None)
-                for n, (video_id, title) in enumerate(zip(IDS, TITLES, strict=True))
-            ],
-        )
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "VRDNDI_DATABASE_URL": url,
-        "VRDNDI_DATA_DIR": str(tmp_path / "data"),
-        "VRDNDI_TIMEZONE": "UTC",
-        "HOME": str(tmp_path / "home"),  # Streamlit keeps nothing in the real home
-    }
-    server = ServerProcess(
-        [sys.executable, "-m", "vrdndi_ui.labeller", "--port", str(port)],
-        url=f"http://127.0.0.1:{port}/_stcore/health",
-        log_path=tmp_path / "labeller.log",
-        env=env,
-        cwd=ROOT,
-    )
+    server, port = labeller_server(url, tmp_path)
     shots = tmp_path / "screenshots"
     shots.mkdir()
     with server:
