@@ -8,24 +8,18 @@ through a fresh ``MlflowClient``, not through the resource under test.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
-import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from tests.harness.ports import Watchdog, free_port, signal_group
+from tests.harness.mlflow_server import mlflow_server
 from vrdndi_pipeline.resources.mlflow_tracking import (
     CHAMPION_ALIAS,
     FAMILY_TAG,
@@ -336,46 +330,6 @@ def test_works_as_a_dagster_resource(tracking: MlflowTracking) -> None:
 
 
 # --- one real `mlflow server` -------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def mlflow_server(root: Path, db: Path) -> Iterator[str]:
-    """`mlflow server` on a free loopback port; stopped by pid (SIGTERM to its group)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = root / "mlflow-server.log"
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mlflow", "server"]
-            + ["--backend-store-uri", f"sqlite:///{db}"]
-            + ["--default-artifact-root", str(root / "server-artifacts")]
-            + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    watchdog = Watchdog(proc.pid)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"mlflow server did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        watchdog.disarm()
-        signal_group(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            signal_group(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @pytest.mark.slow
