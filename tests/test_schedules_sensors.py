@@ -70,7 +70,7 @@ def test_schedules_and_sensors_are_on_by_default_in_the_users_zone(tmp_path):
         assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
         assert schedule.execution_timezone == BERLIN
     sensors = _by_name(build_sensors(_settings(tmp_path)))
-    assert set(sensors) == {"train_on_new_labels", "feed_on_new_champion", "record_run_failures"}
+    assert set(sensors) == {"train_on_new_labels", "feed_automation", "record_run_failures"}
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
 
 
@@ -207,26 +207,6 @@ def test_label_sensor_starts_training_at_the_threshold_once(tmp_path):
         assert run.run_key == "labels-45"
 
 
-def test_champion_sensor_refreshes_the_feed_for_promotions_only(tmp_path):
-    settings = _settings(tmp_path)
-    defs = build_definitions(settings)
-    sensor = _by_name(build_sensors(settings))["feed_on_new_champion"]
-    with dg.instance_for_test() as instance:
-
-        def tick(cursor=None):
-            context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
-            return sensor.evaluate_tick(context)
-
-        _record_training(instance, 10, winner_version="1", promoted_to_champion=False)
-        result = tick()
-        assert not result.run_requests and "was not promoted" in result.skip_message
-        _record_training(instance, 30, winner_version="2", promoted_to_champion=True)
-        result = tick(result.cursor)
-        [run] = result.run_requests
-        assert run.run_key == "champion-2" and run.job_name in (None, "feed_refresh_job")
-        assert not tick(result.cursor).run_requests  # the same promotion is handled once
-
-
 def _write_previous_feed(url: str) -> list[dict]:
     """Three feed rows a refresh wrote before: they must survive a failing run."""
     upgrade_schema(make_engine(url))
@@ -285,6 +265,38 @@ def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
         assert [r.video_id for r in read_feed_page(conn, 0, 10)] == [
             r["video_id"] for r in previous
         ]
+
+
+def test_failed_runs_that_automation_launched_are_recorded_with_their_assets(tmp_path):
+    """The feed's automation (see test_automation.py) launches runs of Dagster's implicit asset
+    job, not of a named job: the failure sensor watches those too and names their assets."""
+    settings = _settings(tmp_path)
+    defs = build_definitions(settings)
+    url = settings.database_url
+    upgrade_schema(make_engine(url))
+    sensor = _by_name(build_sensors(settings))["record_run_failures"]
+    resources = {"database": AppDatabase(url=url)}
+    with dg.instance_for_test() as instance:
+
+        def tick(cursor):
+            with dg.build_sensor_context(
+                instance=instance, cursor=cursor, resources=resources
+            ) as context:
+                return sensor.evaluate_tick(context)
+
+        started = tick(None)  # the first tick only marks where to start
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance,
+            asset_selection=[dg.AssetKey("feed_predictions")],
+            raise_on_error=False,
+        )
+        assert not result.success  # no encoded generation to rank yet
+        tick(started.cursor)
+    with read_transaction(make_engine(url)) as conn:
+        [recorded] = recent_run_failures(conn)
+    assert recorded.run_id == result.run_id
+    assert recorded.job_name == "automation: feed_predictions"
+    assert recorded.message.startswith("feed_predictions: ")
 
 
 def test_daily_job_without_youtube_fails_clearly_and_keeps_the_feed(tmp_path, monkeypatch):

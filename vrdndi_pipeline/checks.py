@@ -23,7 +23,7 @@ def _latest_plausible() -> datetime:
 
 @dg.asset_check(asset=raw_aw_events, blocking=True)
 def aw_events_have_unique_keys(database: AppDatabase) -> dg.AssetCheckResult:
-    """No (bucket, event id) occurs twice in ``aw_events``."""
+    """No (bucket, event id) occurs twice in `aw_events`."""
     with read_transaction(database.engine()) as conn:
         duplicates = count_duplicate_keys(
             conn, aw_events, [aw_events.c.bucket_id, aw_events.c.event_id]
@@ -45,7 +45,7 @@ def aw_events_times_in_range(database: AppDatabase) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=youtube_videos, blocking=True)
 def videos_have_unique_keys(database: AppDatabase) -> dg.AssetCheckResult:
-    """No video id occurs twice in ``videos``, no (video, time) twice in ``watch_history``."""
+    """No video id occurs twice in `videos`, no (video, time) twice in `watch_history`."""
     with read_transaction(database.engine()) as conn:
         video_dupes = count_duplicate_keys(conn, videos, [videos.c.video_id])
         history_dupes = count_duplicate_keys(

@@ -44,6 +44,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=build_schedules(settings),
         sensors=build_sensors(settings),
         resources=resources_for(settings),
+        # runs of no named job (those Declarative Automation launches) execute in one process,
+        # like every job in jobs.py
+        executor=dg.in_process_executor,
     )
 
 

@@ -1,16 +1,17 @@
-"""Sensors, running by default: train on enough new labels, refresh the feed when a new
-champion is promoted, record failed runs for the feed site. No API calls in any of them."""
+"""Sensors, running by default: train on enough new labels, evaluate the feed's automation
+conditions (refresh when a new champion is promoted), record failed runs for the feed site.
+No API calls in any of them."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
 
-from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.core.store.database import write_transaction
 from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
-from vrdndi_pipeline.jobs import all_jobs, daily_job, feed_refresh_job, train_job
+from vrdndi_pipeline.jobs import FEED_ASSETS, daily_job, train_job
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.training_trigger import (
     current_label_count,
@@ -25,6 +26,8 @@ ACTIVE = [
     dg.DagsterRunStatus.STARTED,
 ]
 TRAINING_JOBS = (train_job.name, daily_job.name)
+IMPLICIT_ASSET_JOB = "__ASSET_JOB"  # the job of runs that Declarative Automation launches
+JOB_NAME_LENGTH = 128  # run_failures.job_name
 
 
 def _training_in_progress(instance: dg.DagsterInstance) -> str | None:
@@ -47,6 +50,15 @@ def _readable(error: Any) -> str:
     return f"{name.rsplit('.', 1)[-1]}: {rest}" if sep and "." in name else first
 
 
+def run_label(job_name: str, assets: Iterable[dg.AssetKey] | None) -> str:
+    """The job's name, or for a run Declarative Automation launched (Dagster's implicit asset
+    job) the assets it ran: "automation: encoded_inference_tensors, feed_predictions"."""
+    if not job_name.startswith(IMPLICIT_ASSET_JOB) or not assets:
+        return job_name
+    label = "automation: " + ", ".join(sorted(key.to_user_string() for key in assets))
+    return label if len(label) <= JOB_NAME_LENGTH else label[: JOB_NAME_LENGTH - 1] + "…"
+
+
 def failure_message(context: dg.RunFailureSensorContext) -> str:
     """What failed and why, from the failed steps' errors (or the run's own message)."""
     parts = []
@@ -59,6 +71,9 @@ def failure_message(context: dg.RunFailureSensorContext) -> str:
 def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
     threshold = settings.train_min_new_labels
 
+    # Stays a sensor, not an automation condition: labels live in application tables, not
+    # assets (an observable source asset would launch a Dagster run per observation), and
+    # automation-launched runs carry no run config (the preset of VRDNDI_TRAIN_PRESET).
     @dg.sensor(
         name="train_on_new_labels",
         job=train_job,
@@ -89,50 +104,34 @@ def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
             cursor=str(total),
         )
 
-    @dg.asset_sensor(
-        name="feed_on_new_champion",
-        asset_key=champion_model.key,
-        job=feed_refresh_job,
+    feed_automation = dg.AutomationConditionSensorDefinition(
+        "feed_automation",
+        target=FEED_ASSETS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Refresh the feed when training promotes a new champion model.",
+        description="Evaluates the feed assets' automation conditions: refresh the feed once "
+        "after `champion_model` reports a new champion (its data version), unless the run that "
+        "promoted it refreshed the feed itself.",
     )
-    def feed_on_new_champion(
-        context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry
-    ) -> dg.RunRequest | dg.SkipReason:
-        materialization = asset_event.asset_materialization
-        metadata = materialization.metadata if materialization else {}
-
-        def value(key: str) -> object:
-            item = metadata.get(key)
-            return getattr(item, "value", item)
-
-        version = value("winner_version")
-        if not value("promoted_to_champion"):
-            return dg.SkipReason(f"version {version} was not promoted")
-        run = context.instance.get_run_by_id(asset_event.run_id)
-        if run is not None and run.job_name == daily_job.name:
-            return dg.SkipReason(f"version {version}: the daily run refreshes the feed itself")
-        return dg.RunRequest(run_key=f"champion-{version}", tags={"vrdndi/champion": str(version)})
 
     @dg.run_failure_sensor(
-        name="record_run_failures",
-        monitored_jobs=all_jobs,
+        name="record_run_failures",  # every job of this code location, automation's runs too
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Log failed runs and record them for the feed site to show.",
     )
     def record_run_failures(context: dg.RunFailureSensorContext, database: AppDatabase) -> None:
         run = context.dagster_run
         message = failure_message(context)
-        context.log.error("%s run %s failed: %s", run.job_name, run.run_id, message)
+        job_name = run_label(run.job_name, run.asset_selection)
+        context.log.error("%s run %s failed: %s", job_name, run.run_id, message)
         with write_transaction(database.engine()) as conn:
             record_run_failure(
                 conn,
                 RunFailure(
                     run_id=run.run_id,
-                    job_name=run.job_name,
+                    job_name=job_name,
                     failed_at=datetime.now(UTC),
                     message=message[:2000],
                 ),
             )
 
-    return [train_on_new_labels, feed_on_new_champion, record_run_failures]
+    return [train_on_new_labels, feed_automation, record_run_failures]

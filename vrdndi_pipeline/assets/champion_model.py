@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker
@@ -26,12 +27,11 @@ from vrdndi_pipeline.core.store.people_tables import count_labels
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
-from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.mlflow_tracking import COMPARISON_TAG, ChampionInfo, MlflowTracking
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 PROMOTION_CHECK = "beats_champion_and_baseline"
 LABELS_TOTAL = "labels_total"  # feedback clicks + labeller labels when training started
-COMPARISON_TAG = "comparison"
 PLOTS_FOLDER = "plots"  # each candidate run's ROC, precision-recall, confusion, calibration
 
 
@@ -43,8 +43,20 @@ class ChampionConfig(dg.Config):
     )
 
 
+def champion_data_version(champion: ChampionInfo | None) -> dg.DataVersion:
+    """The champion as this asset's data version: it changes only when the alias moves, which
+    is what the feed's automation condition watches. The MLflow run id is part of it because a
+    reset MLflow store numbers versions from 1 again."""
+    if champion is None:
+        return dg.DataVersion("none")
+    run = f"-{champion.run_id}" if champion.run_id else ""
+    return dg.DataVersion(f"{champion.version}{run}")
+
+
 @dg.asset(
     group_name="training",
+    owners=OWNERS,
+    tags=asset_tags("training"),
     kinds={"mlflow"},
     deps=[trained_ranker, trained_lora_adapter],
     check_specs=[
@@ -68,10 +80,11 @@ def champion_model(
     text_encoder: SentenceEncoder,
     clock: Clock,
 ) -> dg.MaterializeResult:
-    """The registered version the feed is served from (alias ``champion`` of
-    ``vrdndi-productive``), chosen on the comparison table in this asset's metadata: good time
+    """The registered version the feed is served from (alias `champion` of
+    `vrdndi-productive`), chosen on the comparison table in this asset's metadata: good time
     now and interest ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model, on the same
-    held-out rows. The decision and its numbers are tagged on every candidate version."""
+    held-out rows. The decision and its numbers are tagged on every candidate version. Its
+    data version names the champion (unchanged when nothing was promoted)."""
     with read_transaction(database.engine()) as conn:
         labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with
     examples, folds = examples_and_folds(interest_data, productive_data, evaluation)
@@ -111,6 +124,7 @@ def champion_model(
         record_selection(conn, selection_record(result, held, labels_total, clock.now()))
     context.log.info("%s\n%s", decision.reason, result.table_plain)
     return dg.MaterializeResult(
+        data_version=champion_data_version(info),
         metadata={
             "champion_version": champion or "none",
             "promoted_to_champion": decision.promote,
@@ -160,5 +174,6 @@ __all__ = [
     "LABELS_TOTAL",
     "PLOTS_FOLDER",
     "PROMOTION_CHECK",
+    "champion_data_version",
     "champion_model",
 ]

@@ -6,7 +6,9 @@ import dagster as dg
 import torch
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.champion_model import champion_model
+from vrdndi_pipeline.assets.feed_automation import refresh_on_new_champion
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
@@ -41,8 +43,11 @@ class InferenceTensorsConfig(dg.Config):
 
 @dg.asset(
     group_name="feed",
+    owners=OWNERS,
+    tags=asset_tags("serving"),
     kinds={"pytorch", "safetensors"},
     deps=[raw_aw_events, youtube_videos, video_embeddings, champion_model],
+    automation_condition=refresh_on_new_champion(champion_model.key),
 )
 def encoded_inference_tensors(
     context: dg.AssetExecutionContext,
@@ -56,7 +61,7 @@ def encoded_inference_tensors(
 ) -> dg.MaterializeResult:
     """One generation folder: the candidate videos (recent uploads the user has not judged,
     watched or hidden) and the computer activity of the last hours, encoded for the champion,
-    as ``tensors.safetensors`` + ``manifest.json``. A ranker champion needs the videos' frozen
+    as `tensors.safetensors` + `manifest.json`. A ranker champion needs the videos' frozen
     embeddings and the context features of "now" (no backbone pass); a LoRA champion the
     tokenized texts and embedded events. Without a champion (cold start) only the manifest is
     written and the feed uses a fallback ranking."""

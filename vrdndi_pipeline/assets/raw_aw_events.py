@@ -6,11 +6,19 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import latest_event_time, write_aw_events
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchSource
 from vrdndi_pipeline.resources.database import AppDatabase
+
+# The feed refresh reads ActivityWatch every 45 minutes from 08:00 to 04:59, so the longest
+# normal gap is the night's 3 h 45 min (04:15 to 08:00). A warning therefore means about five
+# refreshes in a row missed (never a normal night), a failure a whole morning without data.
+ACTIVITY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    warn_window=timedelta(hours=4), fail_window=timedelta(hours=8)
+)
 
 
 class RawAwEventsConfig(dg.Config):
@@ -22,7 +30,13 @@ class RawAwEventsConfig(dg.Config):
     )
 
 
-@dg.asset(group_name="ingest", kinds={"activitywatch", "sql"})
+@dg.asset(
+    group_name="ingest",
+    owners=OWNERS,
+    tags=asset_tags("ingest", source="activitywatch"),
+    kinds={"activitywatch", "sql"},
+    freshness_policy=ACTIVITY_FRESHNESS,
+)
 def raw_aw_events(
     context: dg.AssetExecutionContext,
     config: RawAwEventsConfig,
@@ -31,10 +45,10 @@ def raw_aw_events(
 ) -> dg.MaterializeResult:
     """Window events of the user's computer, AFK-filtered and categorised.
 
-    One row of table ``aw_events`` per ActivityWatch window event (bucket id, event id): start
+    One row of table `aw_events` per ActivityWatch window event (bucket id, event id): start
     (UTC), seconds not AFK, app, window title, URL of the browser tab, category path. Upserted,
     so materializing twice equals once. Invalid events (a start in year 9999, a negative
-    duration) go to ``rejected_items`` in the same transaction, and never move the cursor.
+    duration) go to `rejected_items` in the same transaction, and never move the cursor.
     """
     now = datetime.now(UTC)
     host = activitywatch.resolve_host()

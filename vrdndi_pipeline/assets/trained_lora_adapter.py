@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,
@@ -24,7 +25,12 @@ from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 FAMILY = "lora"
 
 
-@dg.asset(group_name="training", kinds=CANDIDATE_KINDS | {"pytorch"})
+@dg.asset(
+    group_name="training",
+    owners=OWNERS,
+    tags=asset_tags("training"),
+    kinds=CANDIDATE_KINDS | {"pytorch"},
+)
 def trained_lora_adapter(
     context: dg.AssetExecutionContext,
     config: TrainConfig,
@@ -35,7 +41,7 @@ def trained_lora_adapter(
 ) -> pd.DataFrame:
     """One row per held-out prediction of the LoRA model on the rolling-origin folds (a fresh
     model per fold). The adapter trained on every row (its newest part choosing the epoch) is
-    an MLflow run and a registered version of ``vrdndi-productive`` tagged ``family=lora``."""
+    an MLflow run and a registered version of `vrdndi-productive` tagged `family=lora`."""
     try:
         layered = config.build_layered_config()
         model_config = replace(layered.config, holdout_fraction=0.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,
@@ -27,7 +28,13 @@ from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 
-@dg.asset(group_name="training", deps=[video_embeddings], kinds=CANDIDATE_KINDS | {"lightgbm"})
+@dg.asset(
+    group_name="training",
+    owners=OWNERS,
+    tags=asset_tags("training"),
+    deps=[video_embeddings],
+    kinds=CANDIDATE_KINDS | {"lightgbm"},
+)
 def trained_ranker(
     context: dg.AssetExecutionContext,
     config: RankerTrainConfig,
@@ -41,7 +48,7 @@ def trained_ranker(
 ) -> pd.DataFrame:
     """One row per held-out prediction of the ranker on the rolling-origin folds (fold, row,
     label, probability, model version). The ranker trained on every row is an MLflow run and a
-    registered version of ``vrdndi-productive`` tagged ``family=ranker``."""
+    registered version of `vrdndi-productive` tagged `family=ranker`."""
     try:
         ranker_config = config.build_ranker_config()
     except ConfigError as error:

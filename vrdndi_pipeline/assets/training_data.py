@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
@@ -32,10 +33,16 @@ def _metadata(stats: RowStats) -> dict[str, object]:
     }
 
 
-@dg.asset(group_name="training", deps=[youtube_videos], kinds={"pandas", "sql"})
+@dg.asset(
+    group_name="training",
+    owners=OWNERS,
+    tags=asset_tags("training", source="labels"),
+    deps=[youtube_videos],
+    kinds={"pandas", "sql"},
+)
 def interest_data(context: dg.AssetExecutionContext, database: AppDatabase) -> pd.DataFrame:
     """One row per video the user judged: title (original case), channel, description,
-    duration, ``interest_label`` (1 interest / 0 uninterest), where the label came from (liked,
+    duration, `interest_label` (1 interest / 0 uninterest), where the label came from (liked,
     disliked, labeller, feedback) and when. The latest judgement of a video wins."""
     with read_transaction(database.engine()) as conn:
         frame, stats = interest_rows(conn)
@@ -53,6 +60,8 @@ class ProductiveDataConfig(dg.Config):
 
 @dg.asset(
     group_name="training",
+    owners=OWNERS,
+    tags=asset_tags("training", source="labels"),
     deps=[raw_aw_events, youtube_videos, video_embeddings],
     kinds={"pandas", "sql"},
 )
@@ -64,11 +73,11 @@ def productive_data(
     clock: Clock,
 ) -> pd.DataFrame:
     """One row per "good time now" (1) / "not now" (0) click: the video's text and duration,
-    the click time (UTC) and the user's timezone, ``context_events``: the ActivityWatch
-    window events of the ``context_hours`` before the click as a JSON list, clipped at the
-    click, and ``context_features``: the named features of that moment and video (JSON), from
+    the click time (UTC) and the user's timezone, `context_events`: the ActivityWatch
+    window events of the `context_hours` before the click as a JSON list, clipped at the
+    click, and `context_features`: the named features of that moment and video (JSON), from
     the same function the feed uses for "now". Clicks without any events are kept and counted
-    (``rows_without_context``)."""
+    (`rows_without_context`)."""
     engine = database.engine()
     with read_transaction(engine) as conn:
         frame, stats = productive_rows(conn, config.context_hours)

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.embeddings.cached import video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
@@ -11,15 +12,21 @@ from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 
-@dg.asset(group_name="features", deps=[youtube_videos], kinds={"pytorch", "sql"})
+@dg.asset(
+    group_name="features",
+    owners=OWNERS,
+    tags=asset_tags("features", source="youtube"),
+    deps=[youtube_videos],
+    kinds={"pytorch", "sql"},
+)
 def video_embeddings(
     context: dg.AssetExecutionContext,
     database: AppDatabase,
     text_encoder: SentenceEncoder,
     clock: Clock,
 ) -> dg.MaterializeResult:
-    """One row of table ``video_embeddings`` per (video, encoder): the L2-normalised sentence
-    embedding of ``title | channel | description``. Only videos that are new, or whose text
+    """One row of table `video_embeddings` per (video, encoder): the L2-normalised sentence
+    embedding of `title | channel | description`. Only videos that are new, or whose text
     changed, go through the encoder; training, every feed refresh and the ranker read these."""
     engine = database.engine()
     with read_transaction(engine) as conn:

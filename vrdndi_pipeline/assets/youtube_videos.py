@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.core.records import Video, VideoRating
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
@@ -91,7 +92,12 @@ class _Fetches:
             self.failure = error
 
 
-@dg.asset(group_name="ingest", kinds={"youtube", "sql"})
+@dg.asset(
+    group_name="ingest",
+    owners=OWNERS,
+    tags=asset_tags("ingest", source="youtube"),
+    kinds={"youtube", "sql"},
+)
 def youtube_videos(
     context: dg.AssetExecutionContext,
     config: YouTubeVideosConfig,
@@ -101,16 +107,16 @@ def youtube_videos(
 ) -> dg.MaterializeResult:
     """YouTube videos the user could be shown or has reacted to, deduplicated.
 
-    One row of table ``videos`` per video id (original-case title, channel, description,
-    duration in seconds, published time, where it came from), plus ``video_ratings`` (one row
-    per liked/disliked video) and ``watch_history`` (one row per video and moment watched).
+    One row of table `videos` per video id (original-case title, channel, description,
+    duration in seconds, published time, where it came from), plus `video_ratings` (one row
+    per liked/disliked video) and `watch_history` (one row per video and moment watched).
     Items that fail validation (an API video dated in year 9999, a Takeout line without a
-    usable time) are left out and kept in ``rejected_items``; they never stop the run.
+    usable time) are left out and kept in `rejected_items`; they never stop the run.
     Watched videos the API did not describe (deleted, private) are remembered in
-    ``undescribable_videos`` and not asked for again until ``recheck_undescribable_days``
+    `undescribable_videos` and not asked for again until `recheck_undescribable_days`
     (default 90) have passed since they were last asked for; a re-check that finds the video
-    forgets it, one that does not bumps ``times_checked``. The metadata counts the ids not asked
-    for (``skipped_known_undescribable``) and those recorded (``undescribable_recorded``).
+    forgets it, one that does not bumps `times_checked`. The metadata counts the ids not asked
+    for (`skipped_known_undescribable`) and those recorded (`undescribable_recorded`).
     Everything is written in one transaction. When YouTube itself fails (quota, token,
     network), no further call is made, what the completed calls fetched is written (each
     call's result is whole, so every cursor stays right and no quota is wasted), and the run

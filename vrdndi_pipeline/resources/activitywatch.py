@@ -77,8 +77,8 @@ class ActivityWatchSource(dg.ConfigurableResource, ABC):
     def fetch_window_activity(
         self, host: HostBuckets, since: datetime | None, now: datetime | None = None
     ) -> WindowActivity:
-        """Window events of ``host`` that start after ``since`` (all of them when ``None``),
-        validated against ``now`` (the wall clock when ``None``)."""
+        """Window events of `host` that start after `since` (all of them when `None`),
+        validated against `now` (the wall clock when `None`)."""
 
 
 class ActivityWatchServer(ActivityWatchSource):
@@ -177,7 +177,7 @@ class ActivityWatchServer(ActivityWatchSource):
 
 
 class ActivityWatchExport(ActivityWatchSource):
-    """An ActivityWatch export file (``.json`` or ``.json.gz``), e.g. the bundled demo data."""
+    """An ActivityWatch export file (`.json` or `.json.gz`), e.g. the bundled demo data."""
 
     path: str = str(DEMO_DATA_DIR / "activitywatch-export.json.gz")
     hostname: str = ""

@@ -22,7 +22,7 @@ class SystemClock(Clock):
 
 
 class FixedClock(Clock):
-    """Always the same moment: the demo data's "now", or ``VRDNDI_NOW``."""
+    """Always the same moment: the demo data's "now", or `VRDNDI_NOW`."""
 
     moment: str  # ISO 8601 with an offset
 

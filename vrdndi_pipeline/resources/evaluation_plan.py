@@ -1,5 +1,5 @@
 """The rolling-origin evaluation every candidate family is scored on, shared by the training
-assets and ``champion_model`` so that all of them use the same folds."""
+assets and `champion_model` so that all of them use the same folds."""
 
 from __future__ import annotations
 

@@ -78,12 +78,12 @@ def resources_for(settings: Settings) -> dict[str, Any]:
 
 
 def timezone_for(settings: Settings) -> str:
-    """The zone schedules, features and clicks use (see ``Settings.user_timezone``)."""
+    """The zone schedules, features and clicks use (see `Settings.user_timezone`)."""
     return settings.user_timezone
 
 
 def clock_for(settings: Settings) -> Clock:
-    """``VRDNDI_NOW`` when set; on demo data the demo's own "now" (its data ends there)."""
+    """`VRDNDI_NOW` when set; on demo data the demo's own "now" (its data ends there)."""
     if settings.now is not None:
         return FixedClock(moment=settings.now.isoformat())
     if settings.sources == "demo":

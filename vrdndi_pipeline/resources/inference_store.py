@@ -1,4 +1,4 @@
-"""Where ``encoded_inference_tensors`` keeps its generations (safetensors + manifest)."""
+"""Where `encoded_inference_tensors` keeps its generations (safetensors + manifest)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from vrdndi_pipeline.core.private_files import private_dir
 
 
 class InferenceTensorStore(dg.ConfigurableResource):
-    """A folder of encoded-input generations; ``keep`` of them survive each refresh. The folder
+    """A folder of encoded-input generations; `keep` of them survive each refresh. The folder
     is made (or kept) mode 0700 when a run starts: it holds what the model reads of the feed."""
 
     root: str

@@ -1,14 +1,14 @@
-"""MLflow as a Dagster resource: training runs, the adapter registry and its ``champion`` alias.
+"""MLflow as a Dagster resource: training runs, the adapter registry and its `champion` alias.
 
-Everything goes through one :class:`mlflow.MlflowClient` bound to ``tracking_uri`` (and the same
-URI as registry), created on first use. The global ``mlflow.set_tracking_uri`` and the fluent
-``mlflow.start_run`` are never used: they are process-wide state that would leak between runs
-and tests, and ``MLFLOW_REGISTRY_URI`` in the environment would silently redirect the registry.
+Everything goes through one :class:`mlflow.MlflowClient` bound to `tracking_uri` (and the same
+URI as registry), created on first use. The global `mlflow.set_tracking_uri` and the fluent
+`mlflow.start_run` are never used: they are process-wide state that would leak between runs
+and tests, and `MLFLOW_REGISTRY_URI` in the environment would silently redirect the registry.
 
-Adapters are a plain folder of files (PEFT ``save_pretrained`` + config), not an MLflow model
-flavor: the folder is logged as run artifacts and each registered version's ``source`` is that
-artifact folder (``<run artifact uri>/<artifact_path>``), which MLflow 3 accepts for local
-stores as long as ``run_id`` is given and the folder lies inside the run's artifact root.
+Adapters are a plain folder of files (PEFT `save_pretrained` + config), not an MLflow model
+flavor: the folder is logged as run artifacts and each registered version's `source` is that
+artifact folder (`<run artifact uri>/<artifact_path>`), which MLflow 3 accepts for local
+stores as long as `run_id` is given and the folder lies inside the run's artifact root.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 CHAMPION_ALIAS = "champion"
 FAMILY_TAG = "family"
 RECIPE_TAG = "recipe"
+COMPARISON_TAG = "comparison"  # the comparison table of the training that made the version
 RUN_NAME_TAG = "mlflow.runName"  # what the UI shows; set_tag renames a run
 RUN_NAME = re.compile(r"^v\d+ · (lora|ranker|baseline)( · [^·]+)? · \d{4}-\d{2}-\d{2}$")
 
@@ -53,7 +54,7 @@ METRICS_PER_BATCH = 1000
 
 
 def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Nested mappings/dataclasses as ``{"model.lora.r": "8"}``, values cut to MLflow's limit.
+    """Nested mappings/dataclasses as `{"model.lora.r": "8"}`, values cut to MLflow's limit.
 
     MLflow would refuse (or, by default, truncate with a warning) a longer value; cutting here
     makes the logged value the same against every backend.
@@ -71,7 +72,7 @@ def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str
 
 
 def run_name(version: str | None, family: str, preset: str | None, started_ms: int) -> str:
-    """``v3 · lora · cpu-small · 2026-10-01``: the registered version, the family, its preset
+    """`v3 · lora · cpu-small · 2026-10-01`: the registered version, the family, its preset
     (families without one leave it out) and the local day the run started."""
     day = datetime.fromtimestamp(started_ms / 1000).astimezone().date().isoformat()
     parts = [f"v{version}" if version else "unregistered", family, preset, day]
@@ -79,12 +80,12 @@ def run_name(version: str | None, family: str, preset: str | None, started_ms: i
 
 
 def metric_spelling(key: str) -> str:
-    """The key with ``.`` and ``_`` the same: two keys equal here are one metric twice."""
+    """The key with `.` and `_` the same: two keys equal here are one metric twice."""
     return metric_key(key).replace(".", "_")
 
 
 def colliding_metric_keys(keys: Iterable[str]) -> list[tuple[str, str]]:
-    """Pairs of distinct keys that differ only by ``.``/``_`` (``holdout.f1``/``holdout_f1``)."""
+    """Pairs of distinct keys that differ only by `.`/`_` (`holdout.f1`/`holdout_f1`)."""
     seen: dict[str, str] = {}
     pairs = []
     for key in sorted(set(keys)):
@@ -115,11 +116,11 @@ def _error_code(error: Exception) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ChampionInfo:
-    """The registered version the ``champion`` alias points at.
+    """The registered version the `champion` alias points at.
 
-    ``local_path`` is the model folder (a LoRA adapter or a ranker): for a local artifact store
-    the stored folder itself (treat it as read-only), otherwise a downloaded copy. ``metrics``
-    has all of the run's latest metric values, ``tags`` the version's tags.
+    `local_path` is the model folder (a LoRA adapter or a ranker): for a local artifact store
+    the stored folder itself (treat it as read-only), otherwise a downloaded copy. `metrics`
+    has all of the run's latest metric values, `tags` the version's tags.
     """
 
     version: str
@@ -131,12 +132,12 @@ class ChampionInfo:
 
     @property
     def family(self) -> str:
-        """``ranker`` or ``lora`` (versions registered before the ranker existed: ``lora``)."""
+        """`ranker` or `lora` (versions registered before the ranker existed: `lora`)."""
         return self.tags.get(FAMILY_TAG, "lora")
 
     @property
     def recipe(self) -> str | None:
-        """The family and configuration it was trained with (see ``selection.heldout``)."""
+        """The family and configuration it was trained with (see `selection.heldout`)."""
         return self.tags.get(RECIPE_TAG)
 
     @property
@@ -205,13 +206,13 @@ class ChampionCache:
 
 
 def _is_local_folder(source: str, local_path: Path) -> bool:
-    """Whether ``local_path`` is the artifact folder ``source`` itself (a local store)."""
+    """Whether `local_path` is the artifact folder `source` itself (a local store)."""
     path = source.removeprefix("file://")
     return len(urlsplit(path).scheme) <= 1 and Path(path).resolve() == local_path.resolve()
 
 
 class RunHandle:
-    """An MLflow run in progress; use it in a ``with`` block.
+    """An MLflow run in progress; use it in a `with` block.
 
     Leaving the block normally ends the run FINISHED; an exception ends it FAILED (KILLED for
     KeyboardInterrupt and other BaseExceptions such as a Dagster run being terminated) and is
@@ -225,7 +226,7 @@ class RunHandle:
         self._keys: dict[str, str] = {}  # metric_spelling -> the key logged under it
 
     def log_metrics(self, metrics: Mapping[str, float | None], step: int) -> None:
-        """Log ``metrics``; a key that differs from one already logged only by ``.``/``_``
+        """Log `metrics`; a key that differs from one already logged only by `.`/`_`
         is refused (ValueError), so that the run lists each metric under one name."""
         for key, value in metrics.items():
             if value is None:
@@ -266,7 +267,7 @@ class RunHandle:
 class MlflowTracking(dg.ConfigurableResource):
     """An MLflow tracking store and model registry (SQLite file by default, or a server URL).
 
-    ``artifact_location`` is the experiment's artifact folder; it only applies when the
+    `artifact_location` is the experiment's artifact folder; it only applies when the
     experiment is created (MLflow fixes it then).
     """
 
@@ -332,7 +333,7 @@ class MlflowTracking(dg.ConfigurableResource):
         params: Mapping[str, Any] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> RunHandle:
-        """Create a run with ``params`` (flattened, see :func:`flatten_params`) and ``tags``."""
+        """Create a run with `params` (flattened, see :func:`flatten_params`) and `tags`."""
         from mlflow.entities import Param
 
         client = self.client()
@@ -352,7 +353,7 @@ class MlflowTracking(dg.ConfigurableResource):
         return handle
 
     def log_metrics(self, run_id: str, metrics: Mapping[str, float | None], step: int) -> None:
-        """Log every metric that is not ``None`` at ``step`` (e.g. the epoch), named in the
+        """Log every metric that is not `None` at `step` (e.g. the epoch), named in the
         people's words (:func:`~vrdndi_pipeline.core.vocabulary.metric_key`)."""
         from mlflow.entities import Metric
 
@@ -366,15 +367,15 @@ class MlflowTracking(dg.ConfigurableResource):
             self.client().log_batch(run_id, metrics=batch, synchronous=True)
 
     def log_artifacts(self, run_id: str, local_dir: str | Path, artifact_path: str) -> None:
-        """Copy the files under ``local_dir`` into the run's ``artifact_path`` folder."""
+        """Copy the files under `local_dir` into the run's `artifact_path` folder."""
         self.client().log_artifacts(run_id, str(local_dir), artifact_path)
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
-        """Store ``text`` as the run's artifact ``artifact_file`` (e.g. ``comparison.md``)."""
+        """Store `text` as the run's artifact `artifact_file` (e.g. `comparison.md`)."""
         self.client().log_text(run_id, text, artifact_file)
 
     def log_image(self, run_id: str, png: bytes, artifact_file: str) -> None:
-        """Store PNG bytes as the run's artifact ``artifact_file`` (e.g. ``plots/roc.png``)."""
+        """Store PNG bytes as the run's artifact `artifact_file` (e.g. `plots/roc.png`)."""
         folder, _, name = artifact_file.rpartition("/")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / name
@@ -382,8 +383,8 @@ class MlflowTracking(dg.ConfigurableResource):
             self.client().log_artifact(run_id, str(path), folder or None)
 
     def name_run(self, run_id: str, version: str | None, family: str) -> str:
-        """Rename the run ``v<version> · <family> · <preset> · <day>`` (preset: its
-        ``preset`` param, if it has one) once its version is known; returns the name."""
+        """Rename the run `v<version> · <family> · <preset> · <day>` (preset: its
+        `preset` param, if it has one) once its version is known; returns the name."""
         run = self.client().get_run(run_id)
         name = run_name(version, family, run.data.params.get("preset"), run.info.start_time)
         self.client().set_tag(run_id, RUN_NAME_TAG, name)
@@ -392,10 +393,10 @@ class MlflowTracking(dg.ConfigurableResource):
     def register_version(
         self, run_id: str, artifact_path: str, tags: Mapping[str, str] | None = None
     ) -> str:
-        """Register the run's ``artifact_path`` folder as a new version of ``model_name``.
+        """Register the run's `artifact_path` folder as a new version of `model_name`.
 
         Creates the registered model on first use. Returns the version number as a string
-        (the SQLite store answers ``int``, the REST API ``str``).
+        (the SQLite store answers `int`, the REST API `str`).
         """
         client = self.client()
         artifact_path = artifact_path.strip("/")
@@ -430,7 +431,7 @@ class MlflowTracking(dg.ConfigurableResource):
                 raise
 
     def champion_version(self) -> str | None:
-        """The version the ``champion`` alias points at, ``None`` before the first promotion."""
+        """The version the `champion` alias points at, `None` before the first promotion."""
         from mlflow.exceptions import MlflowException
 
         try:
@@ -445,9 +446,9 @@ class MlflowTracking(dg.ConfigurableResource):
         return None if version is None else str(version)
 
     def champion(self, download_dir: str | Path | None = None) -> ChampionInfo | None:
-        """The champion version with its model folder and metrics, or ``None``.
+        """The champion version with its model folder and metrics, or `None`.
 
-        ``download_dir`` is only used for remote artifact stores (default: a temporary folder).
+        `download_dir` is only used for remote artifact stores (default: a temporary folder).
         With a local SQLite store and artifacts, the answer is remembered beside the store
         (:class:`ChampionCache`) until the store changes: a feed refresh, a fresh process,
         then needs no MLflow import (~4 s on 2 cores) to learn that nothing changed.
@@ -496,7 +497,7 @@ class MlflowTracking(dg.ConfigurableResource):
         )
 
     def set_champion(self, version: str) -> None:
-        """Point the ``champion`` alias at ``version`` (moving it from the previous one)."""
+        """Point the `champion` alias at `version` (moving it from the previous one)."""
         self.client().set_registered_model_alias(self.model_name, CHAMPION_ALIAS, str(version))
         logger.info("%s@%s is now version %s", self.model_name, CHAMPION_ALIAS, version)
 

@@ -14,18 +14,18 @@ logger = logging.getLogger(__name__)
 
 
 class TakeoutWatchHistory(dg.ConfigurableResource):
-    """``watch-history.json`` from a Google Takeout export ("My Activity", JSON format), in
+    """`watch-history.json` from a Google Takeout export ("My Activity", JSON format), in
     any account language, gzip'd or not, or a pre-2017 history of playlist items.
 
     The file is optional: without it, vrdndi learns from likes, dislikes and feedback only. A
-    file (or gzip content) larger than ``max_import_mb`` megabytes is refused.
+    file (or gzip content) larger than `max_import_mb` megabytes is refused.
     """
 
     path: str
     max_import_mb: int = DEFAULT_MAX_IMPORT_MB
 
     def load(self) -> TakeoutHistory | None:
-        """The parsed history, or ``None`` when no file is at ``path``; raises
+        """The parsed history, or `None` when no file is at `path`; raises
         :class:`~vrdndi_pipeline.core.takeout.TakeoutFormatError` for an unusable file."""
         path = Path(self.path).expanduser()
         if not path.exists():

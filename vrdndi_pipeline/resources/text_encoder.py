@@ -1,7 +1,7 @@
 """The frozen sentence encoder of video and event texts, as a Dagster resource.
 
 The same encoder serves the live and the demo sources (its weights ship with the package);
-another one is configuration (``VRDNDI_TEXT_ENCODER``: a Hugging Face id or a local folder).
+another one is configuration (`VRDNDI_TEXT_ENCODER`: a Hugging Face id or a local folder).
 Loading is lazy: a run whose texts are all embedded already never loads it.
 """
 

@@ -1,6 +1,6 @@
 """YouTube as a Dagster resource: the Data API v3 with the user's token, or a bundled snapshot.
 
-Both build the same ``googleapiclient`` youtube v3 Resource from the discovery document shipped
+Both build the same `googleapiclient` youtube v3 Resource from the discovery document shipped
 inside google-api-python-client (nothing is downloaded) and run the same
 :class:`~vrdndi_pipeline.resources.youtube_fetch.YouTubeFetcher`; the snapshot only swaps the
 HTTP transport for one that answers from JSON files. The service is built inside each call,
@@ -55,7 +55,7 @@ def _build_youtube(**kwargs: Any) -> Any:
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1): this machine only."""
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1): this machine only."""
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -65,8 +65,8 @@ def is_loopback_host(host: str) -> bool:
 
 
 def checked_endpoint(url: str, setting: str) -> str:
-    """``url`` when it is ``https://``, or ``http://`` to this machine (a local fake server);
-    else a ``ValueError`` naming ``setting`` and the fix: over plain http the OAuth bearer
+    """`url` when it is `https://`, or `http://` to this machine (a local fake server);
+    else a `ValueError` naming `setting` and the fix: over plain http the OAuth bearer
     token, which reads the user's YouTube account, would travel in clear."""
     try:
         parts = urlsplit(url.strip())
@@ -98,11 +98,11 @@ class YouTubeSource(dg.ConfigurableResource, ABC):
 
     @abstractmethod
     def rated_videos(self, rating: Rating) -> YouTubeFetch:
-        """The videos the user liked (``"like"``) or disliked (``"dislike"``)."""
+        """The videos the user liked (`"like"`) or disliked (`"dislike"`)."""
 
     @abstractmethod
     def video_details(self, video_ids: Sequence[str], source: VideoSource) -> YouTubeFetch:
-        """Full details of the given videos (unknown ones are counted as ``not_found``)."""
+        """Full details of the given videos (unknown ones are counted as `not_found`)."""
 
 
 class YouTubeFetcherSource(YouTubeSource, ABC):
@@ -112,7 +112,7 @@ class YouTubeFetcherSource(YouTubeSource, ABC):
 
     @abstractmethod
     def _build_service(self) -> Any:
-        """A ``googleapiclient.discovery.Resource`` for youtube v3."""
+        """A `googleapiclient.discovery.Resource` for youtube v3."""
 
     def _fetcher(self) -> YouTubeFetcher:
         return YouTubeFetcher(
@@ -130,9 +130,9 @@ class YouTubeFetcherSource(YouTubeSource, ABC):
 
 
 class YouTubeApi(YouTubeFetcherSource):
-    """The YouTube Data API v3 as the user who ran ``vrdndi auth youtube`` (read-only scope).
+    """The YouTube Data API v3 as the user who ran `vrdndi auth youtube` (read-only scope).
 
-    ``api_endpoint`` and ``token_uri`` must be ``https://`` (plain ``http://`` only to this
+    `api_endpoint` and `token_uri` must be `https://` (plain `http://` only to this
     machine): every request carries the user's OAuth bearer token.
     """
 

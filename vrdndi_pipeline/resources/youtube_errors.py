@@ -43,7 +43,7 @@ class YouTubeApiError(YouTubeError):
 
 
 def quota_reset_at(now: datetime) -> datetime:
-    """The next midnight in Pacific time after ``now`` (aware), when YouTube quotas reset."""
+    """The next midnight in Pacific time after `now` (aware), when YouTube quotas reset."""
     local = now.astimezone(PACIFIC)
     next_day = (local + timedelta(days=1)).date()
     return datetime(next_day.year, next_day.month, next_day.day, tzinfo=PACIFIC)
@@ -61,7 +61,7 @@ def quota_message(endpoint: str, now: datetime) -> str:
 
 
 def error_reasons(error: HttpError) -> list[str]:
-    """The ``error.errors[].reason`` texts of a Google API error body (empty if none)."""
+    """The `error.errors[].reason` texts of a Google API error body (empty if none)."""
     try:
         body = json.loads(error.content.decode("utf-8"))
         errors = body["error"].get("errors", [])

@@ -1,13 +1,13 @@
 """New uploads, rated videos and video details from the YouTube Data API v3.
 
-Why the uploads playlist and not ``search.list``: the issue asks for an incremental fetch "with
-``publishedAfter``". ``search.list(channelId=..., publishedAfter=...)`` does that in one call
+Why the uploads playlist and not `search.list`: the issue asks for an incremental fetch "with
+`publishedAfter`". `search.list(channelId=..., publishedAfter=...)` does that in one call
 per channel, but costs 100 quota units a call; the default 10,000 units a day would allow 100
 channel searches, fewer than many people's subscriptions, and nothing else. Every channel's
-uploads also sit in its "uploads" playlist, newest first, and ``playlistItems.list`` costs 1
-unit a page of 50. So we apply the ``publishedAfter`` cutoff ourselves: page through the
+uploads also sit in its "uploads" playlist, newest first, and `playlistItems.list` costs 1
+unit a page of 50. So we apply the `publishedAfter` cutoff ourselves: page through the
 playlist until a page holds nothing newer than the channel's cutoff, keep the ids newer than
-it, and ask ``videos.list`` (1 unit per 50 ids) for their details. A refresh of 200
+it, and ask `videos.list` (1 unit per 50 ids) for their details. A refresh of 200
 subscriptions costs about 4 + 200 + (new videos / 50) units instead of 20,000.
 
 Every HTTP request goes through :meth:`YouTubeFetcher._execute`, which retries what a retry can
@@ -78,8 +78,8 @@ def _json_int(text: str) -> int | float:
 class ApiJsonModel(JsonModel):
     """googleapiclient's JSON model, stricter about what a reply is.
 
-    A reply that is not JSON (or not UTF-8) raises ``ValueError`` instead of being handed on as
-    text, and an integer too long for ``int()`` is read as a float instead of failing the page.
+    A reply that is not JSON (or not UTF-8) raises `ValueError` instead of being handed on as
+    text, and an integer too long for `int()` is read as a float instead of failing the page.
     """
 
     def deserialize(self, content: bytes | str) -> Any:
@@ -107,7 +107,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _path(value: object, *keys: str) -> object:
-    """``value[k1][k2]...`` through JSON objects; None where one is missing or not an object."""
+    """`value[k1][k2]...` through JSON objects; None where one is missing or not an object."""
     for key in keys:
         if not isinstance(value, Mapping):
             return None
@@ -117,12 +117,12 @@ def _path(value: object, *keys: str) -> object:
 
 
 class YouTubeFetcher:
-    """Calls of the YouTube Data API v3 on a ``googleapiclient`` youtube v3 Resource built with
-    ``model=ApiJsonModel()``.
+    """Calls of the YouTube Data API v3 on a `googleapiclient` youtube v3 Resource built with
+    `model=ApiJsonModel()`.
 
-    ``requests`` and ``quota_units`` count every HTTP attempt (a failed request costs quota too).
+    `requests` and `quota_units` count every HTTP attempt (a failed request costs quota too).
     Replies are checked, never trusted: a page, item or page token of the wrong shape is counted
-    in the result's ``skipped`` and passed over; only a reply that is not JSON at all fails.
+    in the result's `skipped` and passed over; only a reply that is not JSON at all fails.
     """
 
     def __init__(
@@ -151,7 +151,7 @@ class YouTubeFetcher:
     # -- one request -------------------------------------------------------------------------
 
     def _execute(self, request: Any) -> Any:
-        """The decoded reply of ``request``: any JSON value (the service is built with
+        """The decoded reply of `request`: any JSON value (the service is built with
         :class:`ApiJsonModel`, so a reply that is not JSON raises instead)."""
         endpoint = _endpoint(request)
         for attempt in range(self._max_retries + 1):
@@ -223,7 +223,7 @@ class YouTubeFetcher:
     def _pages(
         self, make_request: Callable[[str | None], Any], skipped: Counter[str]
     ) -> Iterator[object]:
-        """Every page of a listing; a bad or repeated ``nextPageToken`` ends it, counted."""
+        """Every page of a listing; a bad or repeated `nextPageToken` ends it, counted."""
         token: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
@@ -249,7 +249,7 @@ class YouTubeFetcher:
         return token
 
     def _fetch(self, start: tuple[int, int], result: YouTubeFetch) -> YouTubeFetch:
-        """``result`` with the requests made since ``start`` and without zero counts."""
+        """`result` with the requests made since `start` and without zero counts."""
         return YouTubeFetch(
             videos=result.videos,
             skipped={reason: n for reason, n in result.skipped.items() if n > 0},
@@ -267,7 +267,7 @@ class YouTubeFetcher:
     def subscribed_channels(self, skipped: Counter[str] | None = None) -> list[str]:
         """Ids of the channels the authorised user subscribes to, in the API's order.
 
-        A subscription without a well-formed channel id is counted (``malformed_subscription``).
+        A subscription without a well-formed channel id is counted (`malformed_subscription`).
         """
         skipped = Counter() if skipped is None else skipped
         subscriptions = self._service.subscriptions()
@@ -292,7 +292,7 @@ class YouTubeFetcher:
     ) -> dict[str, str]:
         """Channel id → id of its "uploads" playlist; unknown channels are left out, and a
         channel item of the wrong shape (or one not asked for) is counted
-        (``malformed_channel``)."""
+        (`malformed_channel`)."""
         skipped = Counter() if skipped is None else skipped
         channels = self._service.channels()
         ids = _unique(channel_ids)
@@ -380,8 +380,8 @@ class YouTubeFetcher:
     def subscription_uploads(self, published_after: Mapping[str, datetime]) -> YouTubeFetch:
         """Uploads of every subscribed channel newer than that channel's cutoff, with details.
 
-        A channel missing from ``published_after``, or whose cutoff lies past tomorrow, gets its
-        newest ``max_upload_pages_per_channel`` pages of uploads.
+        A channel missing from `published_after`, or whose cutoff lies past tomorrow, gets its
+        newest `max_upload_pages_per_channel` pages of uploads.
         """
         start = (self.requests, self.quota_units)
         skipped: Counter[str] = Counter()
@@ -398,9 +398,9 @@ class YouTubeFetcher:
     def videos_by_id(self, video_ids: Iterable[str], source: VideoSource) -> YouTubeFetch:
         """Details of the given videos, asked 50 at a time; duplicates asked once, order kept.
 
-        Malformed ids are not sent (``invalid_video_id``); ids the API does not return
-        (deleted, private) are counted as ``not_found`` and listed in
-        :attr:`YouTubeFetch.not_found`, videos it returns unasked as ``unexpected_video`` (and
+        Malformed ids are not sent (`invalid_video_id`); ids the API does not return
+        (deleted, private) are counted as `not_found` and listed in
+        :attr:`YouTubeFetch.not_found`, videos it returns unasked as `unexpected_video` (and
         left out).
         """
         start = (self.requests, self.quota_units)
@@ -429,7 +429,7 @@ class YouTubeFetcher:
         return self._fetch(start, result.merge(YouTubeFetch(skipped=dict(skipped))))
 
     def rated_videos(self, rating: Rating) -> YouTubeFetch:
-        """The videos the authorised user liked (``"like"``) or disliked (``"dislike"``)."""
+        """The videos the authorised user liked (`"like"`) or disliked (`"dislike"`)."""
         if rating not in ("like", "dislike"):
             raise ValueError(f"rating must be 'like' or 'dislike', not {rating!r}")
         source: VideoSource = "liked" if rating == "like" else "disliked"

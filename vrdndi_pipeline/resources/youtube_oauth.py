@@ -1,11 +1,11 @@
 """The user's YouTube OAuth token: authorise once, load and refresh it, save it safely.
 
-The token is stored as the JSON of ``Credentials.to_json()`` (never pickled: unpickling a file
+The token is stored as the JSON of `Credentials.to_json()` (never pickled: unpickling a file
 runs code). It holds a refresh token, so it is written with mode 0600 through a temporary file
-in the same folder and ``os.replace``: at no moment is it world-readable or half-written.
+in the same folder and `os.replace`: at no moment is it world-readable or half-written.
 
-Note: google-auth ignores ``token_uri`` in an authorised-user file and always refreshes at
-Google's endpoint; ``token_uri=`` here overrides that (a local fake server in tests).
+Note: google-auth ignores `token_uri` in an authorised-user file and always refreshes at
+Google's endpoint; `token_uri=` here overrides that (a local fake server in tests).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def missing_token_message(token_file: Path, client_secret_file: Path) -> str:
 
 
 def save_credentials(creds: Credentials, token_file: Path) -> None:
-    """Write ``creds.to_json()`` to ``token_file`` atomically, readable by the owner only."""
+    """Write `creds.to_json()` to `token_file` atomically, readable by the owner only."""
     token_file = Path(token_file)
     token_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = creds.to_json().encode("utf-8")
@@ -121,8 +121,8 @@ def authorize_installed_app(
 ) -> Credentials:
     """Run Google's consent screen in the browser and save the token it grants.
 
-    The redirect server listens on 127.0.0.1 only, on ``port`` (0: any free port), for at
-    most ``timeout_seconds`` (``None``: until the browser comes back).
+    The redirect server listens on 127.0.0.1 only, on `port` (0: any free port), for at
+    most `timeout_seconds` (`None`: until the browser comes back).
     """
     from google_auth_oauthlib.flow import InstalledAppFlow
 
