@@ -9,10 +9,14 @@ ROOT := $(CURDIR)
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-# The demo keeps its own database and Dagster instance, so sample rows never mix with yours.
-DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(ROOT)/data/demo DAGSTER_HOME=$(ROOT)/data/demo/dagster
+# The demo keeps its own database and Dagster instance, so sample rows never mix with yours
+# (DEMO_DIR=... puts them elsewhere; the tests do).
+DEMO_DIR ?= $(ROOT)/data/demo
+DEMO_ENV := VRDNDI_SOURCES=demo VRDNDI_DATA_DIR=$(DEMO_DIR) DAGSTER_HOME=$(DEMO_DIR)/dagster
 LIVE_ENV := DAGSTER_HOME=$(ROOT)/data/dagster
-DEMO_LOG := $(ROOT)/data/demo/last-run.log
+# `dagster dev` warns on every start that `dg dev` (dagster-dg-cli, not installed) supersedes it
+DEV_QUIET := PYTHONWARNINGS='ignore:Function `dev_command` is superseded'
+DEMO_LOG := $(DEMO_DIR)/last-run.log
 
 .PHONY: help install aw-server system-packages demo screenshots demo-ui demo-mlflow mlflow dev feed label demo-feed demo-label test test-fast lint fmt typecheck bench auth-youtube clean-demo
 
@@ -32,13 +36,16 @@ install: $(VENV)/.installed ## create .venv and install vrdndi with its pinned d
 aw-server: ## install the real ActivityWatch server the tests start (own venv: .venv-aw)
 	@PYTHON=$(PYTHON) scripts/install-aw-server.sh
 
-data/%/dagster.yaml: dagster.yaml
-	@mkdir -p $(@D) && cp dagster.yaml $@
+data/%/dagster.yaml: configs/dagster-instance.yaml
+	@mkdir -p $(@D) && cp configs/dagster-instance.yaml $@
 
-data/dagster/dagster.yaml: dagster.yaml
-	@mkdir -p $(@D) && cp dagster.yaml $@
+$(DEMO_DIR)/dagster/dagster.yaml: configs/dagster-instance.yaml
+	@mkdir -p $(@D) && cp configs/dagster-instance.yaml $@
 
-demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundled demo data; print the feed
+data/dagster/dagster.yaml: configs/dagster-instance.yaml
+	@mkdir -p $(@D) && cp configs/dagster-instance.yaml $@
+
+demo: install $(DEMO_DIR)/dagster/dagster.yaml ## ingest, train and rank the bundled demo data; print the feed
 	@$(DEMO_ENV) $(BIN)/vrdndi seed-demo-labels
 	@$(DEMO_ENV) $(BIN)/vrdndi daily -c configs/demo-run.yaml --log-file $(DEMO_LOG)
 	@echo
@@ -48,24 +55,24 @@ demo: install data/demo/dagster/dagster.yaml ## ingest, train and rank the bundl
 	@echo
 	@echo "More of the feed: make demo-feed  (then http://127.0.0.1:8080)"
 	@echo "Open the Dagster UI on the demo data: make demo-ui  (then http://127.0.0.1:3000)"
-	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then http://127.0.0.1:5000)"
+	@echo "Open MLflow on the demo's training runs: make demo-mlflow  (then the link it prints)"
 
 screenshots: install ## pictures of the demo feed for docs/ (after make demo)
 	$(BIN)/python scripts/feed_screenshots.py
 
-demo-ui: install data/demo/dagster/dagster.yaml ## dagster dev on the demo data, 127.0.0.1:3000
-	$(DEMO_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+demo-ui: install $(DEMO_DIR)/dagster/dagster.yaml ## dagster dev on the demo data, 127.0.0.1:3000
+	$(DEMO_ENV) $(DEV_QUIET) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 demo-mlflow: install ## the MLflow UI on the demo's training runs, 127.0.0.1:5000
-	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments?workflowType=machine_learning'
-	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/demo/mlflow.db --host 127.0.0.1 --port 5000
+	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments/1/runs?workflowType=machine_learning'
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(DEMO_DIR)/mlflow.db --host 127.0.0.1 --port 5000
 
 mlflow: install ## the MLflow UI on your training runs, 127.0.0.1:5000
-	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments?workflowType=machine_learning'
+	@echo 'The runs, in the classic (non-GenAI) view: http://127.0.0.1:5000/#/experiments/1/runs?workflowType=machine_learning'
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(ROOT)/data/mlflow.db --host 127.0.0.1 --port 5000
 
 dev: install data/dagster/dagster.yaml ## dagster dev on your data: UI, schedules and sensors, 127.0.0.1:3000
-	$(LIVE_ENV) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(LIVE_ENV) $(DEV_QUIET) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 feed: install ## the feed site (NiceGUI) on your data, http://127.0.0.1:8080
 	$(BIN)/python -m vrdndi_ui.feed
@@ -103,4 +110,4 @@ bench: install ## benchmarks; figures go to data/bench.json (one: make bench ONL
 	$(BIN)/python -m bench --out data/bench.json $(ONLY)
 
 clean-demo: ## forget the demo database and Dagster runs
-	rm -rf data/demo
+	rm -rf $(DEMO_DIR)

@@ -1,7 +1,8 @@
 """Shared helpers of the model tests (no tests here): synthetic data, a tiny backbone, fakes.
 
 * ``tiny_backbone_dir()`` — a randomly initialised 2-layer BERT (hidden 32, 64 positions) saved
-  with the bundled MiniLM tokenizer, once per process.
+  with the bundled MiniLM tokenizer, once per process; a sentence-transformers folder too
+  (mean pooling, normalised), so it also stands in for the sentence encoder.
 * ``HashEncoder`` — a deterministic stand-in for the sentence encoder (text → fixed random unit
   vector), so architecture tests need not load sentence-transformers.
 * ``synthetic_examples()`` — a small world with one rule: technical videos are "correct timing"
@@ -63,7 +64,38 @@ def tiny_backbone_dir() -> Path:
     torch.manual_seed(0)
     BertModel(config).save_pretrained(folder)
     AutoTokenizer.from_pretrained(resolve_model_path(BUNDLED_MINILM)).save_pretrained(folder)
+    _write_sentence_model_files(folder)
     return folder
+
+
+def _write_sentence_model_files(folder: Path) -> None:
+    """Transformer → mean pooling → normalise, as the bundled MiniLM's folder has it."""
+    import json
+
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
+        {
+            "idx": 2,
+            "name": "2",
+            "path": "2_Normalize",
+            "type": "sentence_transformers.models.Normalize",
+        },
+    ]
+    (folder / "modules.json").write_text(json.dumps(modules))
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": TINY_POSITIONS, "do_lower_case": False})
+    )
+    (folder / "1_Pooling").mkdir()
+    (folder / "1_Pooling" / "config.json").write_text(
+        json.dumps({"word_embedding_dimension": TINY_HIDDEN, "pooling_mode_mean_tokens": True})
+    )
+    (folder / "2_Normalize").mkdir()
 
 
 class HashEncoder:

@@ -191,8 +191,10 @@ EPOCH_MESSAGE = re.compile(r"^(?:fold (?P<fold>\d+)|final model) epoch (?P<epoch
 class ProgressPrinter:
     """Receives a run's events (``instance.add_event_listener``) and writes one line per
     finished step, one per training epoch with an estimate of the step's time left; gathers
-    what the steps stored and the first failure. ``trainings`` is how many models a training
-    step fits (the evaluation folds and the final model), for that estimate."""
+    what the steps stored and the first failure. Asset checks that pass share one line (a
+    failing one gets its own); ``finish()`` writes what is still pending. ``trainings`` is how
+    many models a training step fits (the evaluation folds and the final model), for that
+    estimate."""
 
     def __init__(self, write: Callable[[str], None], trainings: int = 1) -> None:
         self._write = write
@@ -202,6 +204,22 @@ class ProgressPrinter:
         self.stored: list[str] = []
         self.failed_checks: list[str] = []
         self.failure: tuple[str, str] | None = None  # (step, error text)
+        self._check_steps: set[str] = set()  # steps that evaluated checks
+        self._asset_steps: set[str] = set()  # steps that materialized an asset
+        self._failing_steps: set[str] = set()  # ... of which one did not pass
+        self._checks_passed: list[float] = []  # seconds of each passed check step not yet shown
+
+    def _line(self, text: str) -> None:
+        self.finish()
+        self._write(text)
+
+    def finish(self) -> None:
+        """Write the line of the passed checks not yet shown."""
+        if self._checks_passed:
+            count, took = len(self._checks_passed), sum(self._checks_passed)
+            self._checks_passed = []
+            noun = "check" if count == 1 else "checks"
+            self._write(f"  checked  {count} data {noun} passed  ({_seconds(took * 1000)})")
 
     def __call__(self, entry: Any) -> None:
         event = entry.dagster_event
@@ -210,26 +228,31 @@ class ProgressPrinter:
             if epoch and entry.step_key and entry.level == logging.INFO:
                 self._epoch_line(entry.step_key, entry, epoch)
             elif entry.step_key and entry.user_message.startswith("Dependencies for step"):
-                self._write(f"  skipped  {entry.step_key}  (a step it needs failed)")
+                self._line(f"  skipped  {entry.step_key}  (a step it needs failed)")
             elif entry.level >= logging.WARNING and entry.user_message:
                 level = "warning" if entry.level < logging.ERROR else "error"
                 where = f" {entry.step_key}:" if entry.step_key else ""
-                self._write(f"  {level}{where} {terminal_text(entry.user_message)}")
+                self._line(f"  {level}{where} {terminal_text(entry.user_message)}")
             return
         kind = event.event_type_value
         step = event.step_key or ""
         if kind == "STEP_START":
             self._started[step] = entry.timestamp
         elif kind == "STEP_SUCCESS":
-            self._write(f"  done     {step}  ({_seconds(event.event_specific_data.duration_ms)})")
+            took_ms = event.event_specific_data.duration_ms
+            if step in self._check_steps - self._failing_steps - self._asset_steps:
+                self._checks_passed.append(took_ms / 1000)
+            else:
+                self._line(f"  done     {step}  ({_seconds(took_ms)})")
         elif kind == "STEP_FAILURE":
             took = (entry.timestamp - self._started.get(step, entry.timestamp)) * 1000
-            self._write(f"  FAILED   {step}  ({_seconds(took)})")
+            self._line(f"  FAILED   {step}  ({_seconds(took)})")
             if self.failure is None:
                 self.failure = (step, error_text(event.event_specific_data.error))
         elif kind == "STEP_SKIPPED":
-            self._write(f"  skipped  {step}")
+            self._line(f"  skipped  {step}")
         elif kind == "ASSET_MATERIALIZATION":
+            self._asset_steps.add(step)
             materialization = event.event_specific_data.materialization
             changed = [
                 f"{key.removesuffix('_inserted')} +{value.value}"
@@ -245,10 +268,13 @@ class ProgressPrinter:
                 self.stored.append(f"{name}: {', '.join(changed)}")
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
+            self._check_steps.add(step)
             if not evaluation.passed:
+                self._failing_steps.add(step)
                 self.failed_checks.append(
                     f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 )
+                self._line(f"  check    {self.failed_checks[-1]} did not pass")
 
     def _epoch_line(self, step: str, entry: Any, epoch: re.Match[str]) -> None:
         """``  training <step>: fold 1 epoch 1/2 (1/6 epochs), about 2.1 min left``: the time
@@ -261,7 +287,7 @@ class ProgressPrinter:
         left = elapsed / done * (total - done)
         estimate = f"about {_seconds(left * 1000)} left" if total > done else "last epoch"
         message = terminal_text(entry.user_message.split(" (", 1)[0])
-        self._write(f"  training {step}: {message} ({done}/{total} epochs), {estimate}")
+        self._line(f"  training {step}: {message} ({done}/{total} epochs), {estimate}")
 
 
 class RunLogFile:
@@ -319,9 +345,12 @@ def quiet_python_logs(verbose: bool) -> Iterator[None]:
 
 
 def _no_progress_bars() -> None:
-    """No Hugging Face download / weight-loading bars (tqdm on stderr): the progress lines say
-    what happens. Set before the libraries read it, and in them when already imported."""
+    """No Hugging Face download / weight-loading bars (tqdm on stderr) and no MLflow INFO
+    lines (MLflow sets its loggers to INFO when imported, after :func:`quiet_python_logs`):
+    the progress lines say what happens. Set before the libraries read them, and in them when
+    already imported."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     if "huggingface_hub" in sys.modules:
         sys.modules["huggingface_hub"].utils.disable_progress_bars()
     if "transformers" in sys.modules:
@@ -410,6 +439,7 @@ def run_job_command(
             )
             return 1
         finally:
+            progress.finish()
             if log_file is not None:
                 log_file.close()
                 write(f"Full Dagster log: {log_file.path}")
