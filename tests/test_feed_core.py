@@ -1,8 +1,10 @@
 """The feed's pure parts: refresh times, combined score, diversity, encoded-input files."""
 
+import ast
 import json
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,6 +92,42 @@ def test_channel_cap_keeps_one_channel_from_filling_a_page():
     assert first_page[0].candidate.video_id == "vid00000000"  # the best still comes first
     assert channel_share(ranked[:42], 21) == 3  # page 3 runs out of other channels
     assert diversify(list(reversed(items))) == ranked  # deterministic, order-independent
+
+
+def test_the_page_size_and_the_channel_cap_are_defined_once():
+    """Every ``page_size`` / ``max_per_channel`` default of the feed's ranking and site names
+    the constant of ``core/feed/page.py`` (changing it there changes them all, see
+    test_feed_site's channel-cap test); no other module assigns the constants."""
+    homes = {"page_size": "PAGE_SIZE", "max_per_channel": "MAX_PER_CHANNEL", "size": "PAGE_SIZE"}
+    root = Path(__file__).resolve().parents[1]
+    defaults, assigned = [], []
+    for path in sorted([*root.glob("vrdndi_pipeline/**/*.py"), *root.glob("vrdndi_ui/**/*.py")]):
+        where = str(path.relative_to(root))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                assigned += [(where, n) for n in names & {"PAGE_SIZE", "MAX_PER_CHANNEL"}]
+            if not where.startswith(("vrdndi_pipeline/core/feed/", "vrdndi_ui/feed/")):
+                continue
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                pairs = [(node.target.id, node.value)]
+            elif isinstance(node, ast.FunctionDef):
+                args = node.args.args + node.args.kwonlyargs
+                values = [None] * (len(node.args.args) - len(node.args.defaults))
+                values += [*node.args.defaults, *node.args.kw_defaults]
+                pairs = [(a.arg, v) for a, v in zip(args, values, strict=True)]
+            else:
+                continue
+            for name, value in pairs:
+                if name in homes and value is not None:
+                    defaults.append((where, name, ast.unparse(value)))
+    assert sorted(assigned) == [
+        ("vrdndi_pipeline/core/feed/page.py", "MAX_PER_CHANNEL"),
+        ("vrdndi_pipeline/core/feed/page.py", "PAGE_SIZE"),
+    ]
+    assert len(defaults) >= 6  # FeedOrder, diversify, mmr_order, channel_share, FeedStore.page
+    assert [d for d in defaults if d[2] != homes[d[1]]] == []
 
 
 def test_channel_cap_with_a_single_channel_keeps_every_video():
@@ -203,6 +241,10 @@ def test_timezone_settings_resolve_to_an_iana_name(tmp_path):
     (tmp_path / "timezone").write_text("Europe/Lisbon\n")
     assert system_timezone({}, etc=tmp_path) == "Europe/Lisbon"
     assert system_timezone({"TZ": "Not/AZone"}, etc=tmp_path / "none") == "UTC"
+    from vrdndi_pipeline.demo.anchor import TIMEZONE as DEMO_DATA_ZONE
+
+    demo = load_settings({"VRDNDI_SOURCES": "demo"})
+    assert demo.user_timezone == DEMO_DATA_ZONE == "Europe/Berlin"  # the zone the data was made in
 
 
 def test_fixed_clock_and_schedule_settings_are_validated():

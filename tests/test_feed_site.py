@@ -230,6 +230,88 @@ def test_pages_skip_hidden_videos_and_know_the_end(tmp_path: Path) -> None:
     assert empty.page(0).items == [] and empty.generation() is None
 
 
+LOUD_VIDEOS, QUIET_VIDEOS = 30, 200
+
+
+def site_pages_of_a_capped_feed(url: str) -> list[list[str | None]]:
+    """The channel of every card, page by page, as the site pages a feed the ranking ordered
+    with its defaults (no exploration): channel ``loud`` holds the 30 best scores, 200 more
+    videos come from 100 quiet channels (2 each)."""
+    from vrdndi_pipeline.core.feed.candidates import FeedCandidate
+    from vrdndi_pipeline.core.feed.ranking import FeedOrder, ScoredCandidate, order_feed
+    from vrdndi_pipeline.core.feed.rows import feed_rows as ranked_rows
+    from vrdndi_ui.feed.feed_data import FeedStore
+
+    def scored(i: int, channel: str, score: float) -> ScoredCandidate:
+        published = NOW - timedelta(hours=i)
+        candidate = FeedCandidate(
+            video_id("c", i), f"video {i}", channel, channel, None, 600, published
+        )
+        return ScoredCandidate(candidate, score, score, score)
+
+    items = [scored(i, "loud", 0.99 - i / 1000) for i in range(LOUD_VIDEOS)]
+    items += [
+        scored(LOUD_VIDEOS + i, f"quiet{i % 100}", 0.5 - i / 1000) for i in range(QUIET_VIDEOS)
+    ]
+    ranked = order_feed(items, FeedOrder(exploration_share=0.0), generation="g")
+    engine = database(url)
+    write_feed(
+        engine,
+        ranked_rows(
+            ranked, ranking="champion", model_version="3", generation="g", generated_at=NOW
+        ),
+    )
+    store, pages, offset = FeedStore(engine), [], 0
+    while True:
+        page = store.page(offset)  # what the feed page asks for: the next page
+        pages.append([item.channel_id for item in page.items])
+        if not page.has_more:
+            break
+        offset = page.next_offset
+    engine.dispose()
+    return pages
+
+
+# Changed in a fresh interpreter before anything else imports it: as if page.py said so.
+_CHANGED_PAGE_SIZE = """
+import json, sys
+import vrdndi_pipeline.core.feed.page as page
+page.PAGE_SIZE = int(sys.argv[1])
+from tests.test_feed_site import site_pages_of_a_capped_feed
+print(json.dumps(site_pages_of_a_capped_feed(sys.argv[2])))
+"""
+
+
+@pytest.mark.parametrize("changed_to", [None, 10], ids=["page.py's", "changed to 10"])
+def test_every_page_of_the_site_keeps_the_channel_cap(
+    tmp_path: Path, changed_to: int | None
+) -> None:
+    from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
+
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    if changed_to is None:
+        size, pages = PAGE_SIZE, site_pages_of_a_capped_feed(url)
+    else:
+        out = subprocess.run(
+            [sys.executable, "-c", _CHANGED_PAGE_SIZE, str(changed_to), url],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            timeout=120,
+        ).stdout
+        size, pages = changed_to, json.loads(out)
+    assert [len(p) for p in pages[:-1]] == [size] * (len(pages) - 1)  # the site pages by it
+    assert sum(map(len, pages)) == LOUD_VIDEOS + QUIET_VIDEOS
+    # the cap counts per page of the site: the loud channel fills its share of every page
+    # until it runs out (a ranking paged otherwise leaves pages without it or with more)
+    loud_pages = LOUD_VIDEOS // MAX_PER_CHANNEL
+    assert [p.count("loud") for p in pages] == [MAX_PER_CHANNEL] * loud_pages + [0] * (
+        len(pages) - loud_pages
+    )
+    assert all(max(p.count(c) for c in p) <= MAX_PER_CHANNEL for p in pages)
+
+
 # ---- the feedback outbox ---------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from vrdndi_pipeline.core.model import (
     merged,
 )
 from vrdndi_pipeline.core.model.backbone import load_backbone, resolve_model_path, token_limit
+from vrdndi_pipeline.core.model.config import DEFAULT_MAX_LENGTH
 from vrdndi_pipeline.core.model.config_checks import SETTINGS_VARIABLES, env_overrides
 from vrdndi_pipeline.core.model.presets import build_layered_config
 from vrdndi_pipeline.core.model.runtime import configure_threads, pick_device
@@ -55,7 +56,7 @@ SEED_DEFAULTS = {
     "num_in_feature": 3,
     "num_out_feature": 384,
     "cond_dim": 1,
-    "max_length": 8094,
+    "max_length": DEFAULT_MAX_LENGTH,  # the seed's 8094 (for bge-m3) is the bge-m3-gpu preset's
     "accumulation_steps": 4,
     "sampler_interest_ratio": 0.5,
     "sampler_productive_ratio": 0.5,
@@ -161,10 +162,23 @@ def test_wandb_config_appears_in_the_tracking_params() -> None:
     assert all(isinstance(v, str | int | float | bool) or v is None for v in params.values())
 
 
-def test_max_length_above_the_backbone_limit_is_a_clear_error() -> None:
-    with pytest.raises(ConfigError, match=r"max_length=8094 exceeds .* 511 text tokens"):
-        load_backbone(ModelConfig())  # seed default max_length with the bundled MiniLM
-    with pytest.raises(ConfigError, match=f"set max_length <= {TINY_POSITIONS - 1}"):
+def test_the_default_config_loads_the_default_backbone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the bundled weights need no download
+    config = ModelConfig()
+    backbone, tokenizer = load_backbone(config)
+    assert config.model_name == BUNDLED_MINILM
+    assert config.max_length <= token_limit(backbone, tokenizer)
+
+
+def test_max_length_above_the_backbone_limit_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ConfigError, match=r"max_length=8094 exceeds .* 511 text tokens") as err:
+        load_backbone(ModelConfig(max_length=8094))  # the seed's bge-m3 length on the MiniLM
+    assert str(err.value).endswith(f"set max_length <= 511 (the default is {DEFAULT_MAX_LENGTH})")
+    assert DEFAULT_MAX_LENGTH > TINY_POSITIONS - 1  # so the tiny backbone's error names no default
+    with pytest.raises(ConfigError, match=f"set max_length <= {TINY_POSITIONS - 1}$"):
         load_backbone(tiny_config(max_length=TINY_POSITIONS))
     backbone, _ = load_backbone(tiny_config(max_length=TINY_POSITIONS - 1))
     assert token_limit(backbone) == TINY_POSITIONS - 1

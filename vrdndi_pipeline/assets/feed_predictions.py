@@ -5,9 +5,11 @@ import time
 import dagster as dg
 from pydantic import Field
 
+from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
+from vrdndi_pipeline.assets.feed_automation import with_its_inputs
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensorsError, read_generation
-from vrdndi_pipeline.core.feed.page import PAGE_SIZE
+from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
 from vrdndi_pipeline.core.feed.ranking import FeedOrder
 from vrdndi_pipeline.core.feed.refresh import RefreshSettings, refresh_feed
 from vrdndi_pipeline.core.feed.scoring import CHAMPION
@@ -35,8 +37,12 @@ class FeedConfig(dg.Config):
     relevance_weight: float = Field(
         default=0.8, ge=0, le=1, description="MMR's lambda: 1 = by score, lower = more varied."
     )
-    max_per_channel: int = Field(default=3, ge=1)
-    page_size: int = Field(default=PAGE_SIZE, ge=1, description="Cards per page of the feed site.")
+    max_per_channel: int = Field(
+        default=MAX_PER_CHANNEL,
+        ge=1,
+        description="Most videos of one channel per page of the site (the site's pages hold "
+        f"{PAGE_SIZE} cards: core/feed/page.py's PAGE_SIZE, which the site reads too).",
+    )
     exploration_share: float = Field(
         default=0.1,
         ge=0,
@@ -47,7 +53,14 @@ class FeedConfig(dg.Config):
     batch_size: int = Field(default=32, ge=1)
 
 
-@dg.asset(group_name="feed", kinds={"pytorch", "sql"}, deps=[encoded_inference_tensors])
+@dg.asset(
+    group_name="feed",
+    owners=OWNERS,
+    tags=asset_tags("serving"),
+    kinds={"pytorch", "sql"},
+    deps=[encoded_inference_tensors],
+    automation_condition=with_its_inputs(),
+)
 def feed_predictions(
     context: dg.AssetExecutionContext,
     config: FeedConfig,
@@ -57,12 +70,12 @@ def feed_predictions(
     clock: Clock,
     text_encoder: SentenceEncoder,
 ) -> dg.MaterializeResult:
-    """One row of table ``feed_predictions`` per candidate video: title, channel, duration,
+    """One row of table `feed_predictions` per candidate video: title, channel, duration,
     published time, interest / good-time-now / combined score, rank, the ranking used
-    (``champion`` or a cold-start fallback), model version, the top reasons (JSON), whether an
+    (`champion` or a cold-start fallback), model version, the top reasons (JSON), whether an
     exploration slot chose it and with what probability. The whole table is replaced in one
     transaction (readers see the previous feed or this one); every shown video is also
-    appended to ``feed_exposures``."""
+    appended to `feed_exposures`."""
     started = time.perf_counter()
     try:
         inputs = read_generation(inference_store.path)
@@ -72,7 +85,6 @@ def feed_predictions(
         diversity=config.diversity,  # type: ignore[arg-type]
         relevance_weight=config.relevance_weight,
         max_per_channel=config.max_per_channel,
-        page_size=config.page_size,
         exploration_share=config.exploration_share,
     )
     refresh = refresh_feed(

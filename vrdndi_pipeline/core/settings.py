@@ -19,6 +19,10 @@ from vrdndi_pipeline.core.store.database import default_database_url
 
 Sources = Literal["live", "demo"]
 
+DEMO_TIMEZONE = "Europe/Berlin"
+"""The demo person's IANA zone: the bundled demo data is generated in it
+(:mod:`vrdndi_pipeline.demo.anchor` reads it from here) and vrdndi works in it on demo data."""
+
 
 class SettingsError(ValueError):
     """A ``VRDNDI_*`` variable with a value vrdndi cannot use."""
@@ -58,9 +62,7 @@ class Settings:
         if self.timezone:
             return self.timezone
         if self.sources == "demo":
-            from vrdndi_pipeline.demo.anchor import TIMEZONE
-
-            return TIMEZONE
+            return DEMO_TIMEZONE
         return system_timezone()
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from vrdndi_pipeline.core.settings import DEMO_TIMEZONE
+
 ANCHOR = datetime(2026, 11, 15, tzinfo=UTC)
 ANCHOR_MS = int(ANCHOR.timestamp()) * 1000
 DEFAULT_SEED = 20261115
 HOSTNAME = "demo-laptop"
-TIMEZONE = "Europe/Berlin"
+TIMEZONE = DEMO_TIMEZONE  # defined in core: settings use it on demo data
 AW_DAYS = 21
 UPLOAD_DAYS = 90
 TAKEOUT_DAYS = 120

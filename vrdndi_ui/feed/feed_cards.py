@@ -79,7 +79,7 @@ def thumbnail(item: FeedItem) -> None:
 
 def badges(item: FeedItem) -> None:
     with ui.row().classes("gap-1 items-center"):
-        # plain title attributes, not ui.tooltip: 21 cards x 4 tooltip elements slow the page
+        # plain title attributes, not ui.tooltip: 4 tooltip elements per card slow a page
         for badge in score_badges(item):
             chip = ui.badge(badge.text, color="blue-grey-1", text_color="blue-grey-10")
             chip.props.update(rounded=True, title=badge.tooltip)

@@ -62,7 +62,8 @@ class FeedStore:
 
     def page(self, offset: int = 0, size: int = PAGE_SIZE) -> FeedPage:
         """The next ``size`` videos from feed row ``offset`` on, skipping hidden videos and
-        rows whose video id is malformed (their URLs could not be built safely)."""
+        rows whose video id is malformed (their URLs could not be built safely). The site's
+        pages are of the default size, the one the ranking's channel cap counts per."""
         with read_transaction(self.engine) as conn:
             hidden = set(hidden_now(conn, "video"))
             blocked = set(hidden_now(conn, "channel"))

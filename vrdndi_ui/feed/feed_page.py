@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from nicegui import run, ui
 from nicegui.events import KeyEventArguments
 
-from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import format_age
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, FeedItem
 from vrdndi_ui.feed.feed_cards import (
@@ -160,7 +159,7 @@ class FeedView(Steering, Notices):
         self.append_page()
 
     def append_page(self) -> bool:
-        page = self.store.page(self.offset, PAGE_SIZE)
+        page = self.store.page(self.offset)  # PAGE_SIZE cards: the page the channel cap counts
         current = self.generation.generation if self.generation else None
         if any(item.generation != current for item in page.items):
             # the feed was replaced since this tab loaded it: do not mix two feeds

