@@ -292,14 +292,7 @@ def test_every_page_of_the_site_keeps_the_channel_cap(
     if changed_to is None:
         size, pages = PAGE_SIZE, site_pages_of_a_capped_feed(url)
     else:
-        out = subprocess.run(
-            [sys.executable, "-c", _CHANGED_PAGE_SIZE, str(changed_to), url],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            timeout=120,
-        ).stdout
+        out = _python("-c", _CHANGED_PAGE_SIZE, str(changed_to), url)
         size, pages = changed_to, json.loads(out)
     assert [len(p) for p in pages[:-1]] == [size] * (len(pages) - 1)  # the site pages by it
     assert sum(map(len, pages)) == LOUD_VIDEOS + QUIET_VIDEOS
@@ -397,15 +390,16 @@ def test_importing_the_site_connects_to_nothing_and_makes_no_folder(tmp_path: Pa
     assert list(tmp_path.iterdir()) == []  # no data/, no secrets/, no .nicegui/
 
 
-def test_help_names_the_flags() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "vrdndi_ui.feed", "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=120,
+def _python(*args: str) -> str:
+    """What `python *args` prints, run in the repository (fails the test if it fails)."""
+    command = [sys.executable, *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, timeout=120
     ).stdout
+
+
+def test_help_names_the_flags() -> None:
+    out = _python("-m", "vrdndi_ui.feed", "--help")
     for flag in ("--host", "--port", "--poll-seconds", "127.0.0.1", "8080"):
         assert flag in out
 

@@ -49,6 +49,18 @@ def _by_name(definitions):
     return {d.name: d for d in definitions}
 
 
+def _ticker(sensor, instance, resources):
+    """`tick(cursor)`: one evaluation of `sensor` with this instance and these resources."""
+
+    def tick(cursor):
+        with dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources=resources
+        ) as context:
+            return sensor.evaluate_tick(context)
+
+    return tick
+
+
 def _local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(BERLIN))
 
@@ -176,12 +188,7 @@ def test_label_sensor_starts_training_at_the_threshold_once(tmp_path):
     sensor = _by_name(build_sensors(_settings(tmp_path)))["train_on_new_labels"]
     resources = {"database": AppDatabase(url=url)}
     with dg.instance_for_test() as instance:
-
-        def tick(cursor):
-            with dg.build_sensor_context(
-                instance=instance, cursor=cursor, resources=resources
-            ) as context:
-                return sensor.evaluate_tick(context)
+        tick = _ticker(sensor, instance, resources)
 
         _add_labels(url, 19)
         result = tick(None)
@@ -277,12 +284,7 @@ def test_failed_runs_that_automation_launched_are_recorded_with_their_assets(tmp
     sensor = _by_name(build_sensors(settings))["record_run_failures"]
     resources = {"database": AppDatabase(url=url)}
     with dg.instance_for_test() as instance:
-
-        def tick(cursor):
-            with dg.build_sensor_context(
-                instance=instance, cursor=cursor, resources=resources
-            ) as context:
-                return sensor.evaluate_tick(context)
+        tick = _ticker(sensor, instance, resources)
 
         started = tick(None)  # the first tick only marks where to start
         result = defs.resolve_implicit_global_asset_job_def().execute_in_process(

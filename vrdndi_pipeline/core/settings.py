@@ -54,6 +54,10 @@ class Settings:
     # VRDNDI_AW_WEB_BUCKETS: "bucket=host;..." joins browser buckets to a machine's windows
     aw_web_buckets: tuple[tuple[str, str], ...] = ()
     max_import_mb: int = DEFAULT_MAX_IMPORT_MB  # VRDNDI_MAX_IMPORT_MB: import file size limit
+    # The VRDNDI_* variables set in the process environment (none when the settings came from
+    # a given mapping): Dagster resources read secrets and URLs from these by name (`EnvVar`),
+    # so Dagster's UI shows the name, never the value.
+    from_environment: frozenset[str] = frozenset()
 
     @property
     def user_timezone(self) -> str:
@@ -125,6 +129,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     max_import_mb = get("MAX_IMPORT_MB", str(DEFAULT_MAX_IMPORT_MB))
     if not max_import_mb.isdigit() or int(max_import_mb) < 1:
         raise SettingsError(f"VRDNDI_MAX_IMPORT_MB={max_import_mb!r}: use a positive number")
+    from_environment = (
+        frozenset(k for k, v in env.items() if k.startswith("VRDNDI_") and v.strip())
+        if env is os.environ
+        else frozenset()
+    )
     return Settings(
         data_dir=data_dir,
         database_url=get("DATABASE_URL", default_database_url(data_dir)),
@@ -147,6 +156,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         text_encoder=get("TEXT_ENCODER", BUNDLED_MINILM),
         aw_web_buckets=parse_web_buckets(get("AW_WEB_BUCKETS")),
         max_import_mb=int(max_import_mb),
+        from_environment=from_environment,
     )
 
 

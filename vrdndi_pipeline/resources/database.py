@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, field_validator
 from sqlalchemy import Engine
 
 from vrdndi_pipeline.core.store.database import make_engine
 from vrdndi_pipeline.core.store.frame_tables import read_frame, replace_table_with_frame
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.resources.env_var_config import stripped
 
 
 class AppDatabase(dg.ConfigurableResource):
     """vrdndi's SQLAlchemy database (SQLite file by default, PostgreSQL by URL).
 
     The schema is brought up to date (alembic) once per run, before the first asset writes.
+    `url` may be a `dg.EnvVar` (a PostgreSQL URL holds the password).
     """
 
     url: str
     _engine: Engine | None = PrivateAttr(default=None)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url_stripped(cls, url: object) -> object:
+        return stripped(url)
 
     def engine(self) -> Engine:
         if self._engine is None:

@@ -1,8 +1,18 @@
-"""The resource set for given settings: live sources, or the bundled demo data."""
+"""The resource set for given settings: live sources, or the bundled demo data.
+
+Dagster shows resource config in its UI (the Resources tab, the launchpad's defaults) and keeps
+it in its snapshots. A URL that may hold a password (a PostgreSQL database, an MLflow server or
+store, a remote ActivityWatch, an API endpoint) therefore reaches a resource as
+`dg.EnvVar("VRDNDI_...")` when the user set it in the environment: the UI shows the variable's
+name, and Dagster reads the value when a run builds the resource. Defaults (files under the data
+folder) and file paths stay plain values: they hold no secret and are worth seeing in the UI.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+import dagster as dg
 
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.demo.anchor import ANCHOR as DEMO_NOW
@@ -19,7 +29,22 @@ from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
-from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
+from vrdndi_pipeline.resources.youtube import (
+    ENDPOINT_SETTING,
+    YouTubeApi,
+    YouTubeSnapshot,
+    YouTubeSource,
+    checked_endpoint,
+)
+
+
+def from_variable(settings: Settings, variable: str, value: str) -> str:
+    """`dg.EnvVar(variable)` when `settings` read `value` from that variable of the process
+    environment, else `value` itself: a default, or settings read from a given mapping (a test),
+    which the environment a run resolves an `EnvVar` in need not hold."""
+    if variable in settings.from_environment:
+        return dg.EnvVar(variable)
+    return value
 
 
 def activitywatch_for(settings: Settings) -> ActivityWatchSource:
@@ -35,7 +60,7 @@ def activitywatch_for(settings: Settings) -> ActivityWatchSource:
             max_import_mb=settings.max_import_mb,
         )
     return ActivityWatchServer(
-        url=settings.aw_url,
+        url=from_variable(settings, "VRDNDI_AW_URL", settings.aw_url),
         hostname=settings.aw_hostname,
         categories_file=settings.aw_categories_file,
         web_buckets=web_buckets,
@@ -45,16 +70,22 @@ def activitywatch_for(settings: Settings) -> ActivityWatchSource:
 def youtube_for(settings: Settings) -> YouTubeSource:
     if settings.sources == "demo":
         return YouTubeSnapshot()
+    endpoint = settings.youtube_api_endpoint
+    if endpoint:
+        # checked now, with the setting's name, though an EnvVar would be checked at run time
+        checked_endpoint(endpoint, ENDPOINT_SETTING)
     return YouTubeApi(
         client_secret_file=settings.youtube_client_secret,
         token_file=settings.youtube_token,
-        api_endpoint=settings.youtube_api_endpoint or None,
+        api_endpoint=from_variable(settings, ENDPOINT_SETTING, endpoint) if endpoint else None,
     )
 
 
 def resources_for(settings: Settings) -> dict[str, Any]:
     """Every resource the assets ask for, keyed by the parameter name they use."""
-    database = AppDatabase(url=settings.database_url)
+    database = AppDatabase(
+        url=from_variable(settings, "VRDNDI_DATABASE_URL", settings.database_url)
+    )
     takeout_path = (
         str(DEMO_DATA_DIR / "takeout" / "watch-history.json")
         if settings.sources == "demo"
@@ -66,7 +97,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         "activitywatch": activitywatch_for(settings),
         "youtube": youtube_for(settings),
         "takeout": TakeoutWatchHistory(path=takeout_path, max_import_mb=settings.max_import_mb),
-        "tracking": tracking_for(settings),
+        "tracking": tracking_for(settings, env_vars=True),
         "clock": clock_for(settings),
         "inference_store": InferenceTensorStore(
             root=str(settings.data_dir.expanduser().resolve() / "inference")
@@ -91,10 +122,15 @@ def clock_for(settings: Settings) -> Clock:
     return SystemClock()
 
 
-def tracking_for(settings: Settings) -> MlflowTracking:
-    """MLflow in a SQLite file and an artifact folder under the data folder (local-first)."""
+def tracking_for(settings: Settings, *, env_vars: bool = False) -> MlflowTracking:
+    """MLflow in a SQLite file and an artifact folder under the data folder (local-first), or at
+    `VRDNDI_MLFLOW_TRACKING_URI`. With `env_vars` that URI is a `dg.EnvVar`, for Dagster to
+    resolve; without, the resource is for use right here (the CLI), outside any Dagster run."""
     data_dir = settings.data_dir.expanduser().resolve()
+    uri = settings.mlflow_tracking_uri
+    if uri and env_vars:
+        uri = from_variable(settings, "VRDNDI_MLFLOW_TRACKING_URI", uri)
     return MlflowTracking(
-        tracking_uri=settings.mlflow_tracking_uri or f"sqlite:///{data_dir / 'mlflow.db'}",
+        tracking_uri=uri or f"sqlite:///{data_dir / 'mlflow.db'}",
         artifact_location=str(data_dir / "mlartifacts"),
     )

@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import dagster as dg
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, field_validator
 
 from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.vocabulary import metric_key
+from vrdndi_pipeline.resources.env_var_config import stripped
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -268,7 +269,8 @@ class MlflowTracking(dg.ConfigurableResource):
     """An MLflow tracking store and model registry (SQLite file by default, or a server URL).
 
     `artifact_location` is the experiment's artifact folder; it only applies when the
-    experiment is created (MLflow fixes it then).
+    experiment is created (MLflow fixes it then). `tracking_uri` may be a `dg.EnvVar` (a
+    database URL or a server URL may hold a password).
     """
 
     tracking_uri: str
@@ -278,6 +280,11 @@ class MlflowTracking(dg.ConfigurableResource):
 
     _client: Any = PrivateAttr(default=None)
     _experiment_id: str | None = PrivateAttr(default=None)
+
+    @field_validator("tracking_uri", mode="before")
+    @classmethod
+    def _tracking_uri_stripped(cls, uri: object) -> object:
+        return stripped(uri)
 
     def client(self) -> MlflowClient:
         if self._client is None:

@@ -25,6 +25,7 @@ from pydantic import Field, field_validator
 from vrdndi_pipeline.core.records import Rating, VideoSource
 from vrdndi_pipeline.core.validation import terminal_text
 from vrdndi_pipeline.core.youtube_items import YouTubeFetch
+from vrdndi_pipeline.resources.env_var_config import stripped
 from vrdndi_pipeline.resources.youtube_errors import (
     YouTubeApiError,
     YouTubeAuthError,
@@ -133,7 +134,8 @@ class YouTubeApi(YouTubeFetcherSource):
     """The YouTube Data API v3 as the user who ran `vrdndi auth youtube` (read-only scope).
 
     `api_endpoint` and `token_uri` must be `https://` (plain `http://` only to this
-    machine): every request carries the user's OAuth bearer token.
+    machine): every request carries the user's OAuth bearer token. `api_endpoint` may be a
+    `dg.EnvVar` (a URL can carry a user and password).
     """
 
     client_secret_file: str = "secrets/client_secret.json"
@@ -155,6 +157,7 @@ class YouTubeApi(YouTubeFetcherSource):
     @classmethod
     def _api_endpoint_is_safe(cls, url: object) -> object:
         # An EnvVar (a variable's name) is checked when Dagster builds the resource for a run.
+        url = stripped(url)
         if not url or not isinstance(url, str) or isinstance(url, dg.EnvVar):
             return url
         return checked_endpoint(url, ENDPOINT_SETTING)

@@ -1,0 +1,19 @@
+"""Resource config strings that may arrive as a `dg.EnvVar` (a variable's name).
+
+`resources_for` passes URLs that may hold a password (`VRDNDI_DATABASE_URL`, ...) as
+`EnvVar`s, which Dagster reads from the environment only when a run builds the resource. It
+reads the raw value, while `load_settings` strips surrounding whitespace; resources strip it
+again with :func:`stripped`, so both paths give the resource the same string.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+def stripped(value: object) -> object:
+    """A config string without surrounding whitespace; an `EnvVar` as it is (its text is the
+    variable's name, resolved later: Dagster validates the resource again with the value)."""
+    if isinstance(value, str) and not isinstance(value, dg.EnvVar):
+        return value.strip()
+    return value
