@@ -64,6 +64,39 @@ def test_training_epochs_print_the_time_left() -> None:
     ]
 
 
+def test_on_a_terminal_embedding_shows_a_bar_that_the_next_line_replaces() -> None:
+    screen: list[str] = []
+    printer = ProgressPrinter(screen.append, status=lambda text: screen.append(f"<bar>{text}"))
+    for done in (256, 512):
+        printer(
+            SimpleNamespace(
+                dagster_event=None,
+                step_key="video_embeddings",
+                user_message=f"embedded {done}/1024 video texts (4 s, about 12 s left)",
+                level=logging.INFO,
+                timestamp=0.0,
+            )
+        )
+    printer(_step_event("STEP_SUCCESS", "video_embeddings", duration_ms=16000))
+    assert screen == [
+        "<bar>  video_embeddings: [######..................] 256/1024 video texts, about 12 s left",
+        "<bar>  video_embeddings: [############............] 512/1024 video texts, about 12 s left",
+        "<bar>",  # cleared before the step's line
+        "  done     video_embeddings  (16.0 s)",
+    ]
+    lines: list[str] = []
+    ProgressPrinter(lines.append)(  # not a terminal: no bar, no extra lines
+        SimpleNamespace(
+            dagster_event=None,
+            step_key="video_embeddings",
+            user_message="embedded 256/1024 video texts (4 s, about 12 s left)",
+            level=logging.INFO,
+            timestamp=0.0,
+        )
+    )
+    assert lines == []
+
+
 def _step_event(kind: str, step: str, **data: object) -> SimpleNamespace:
     event = SimpleNamespace(
         event_type_value=kind, step_key=step, event_specific_data=SimpleNamespace(**data)

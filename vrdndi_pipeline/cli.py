@@ -26,6 +26,7 @@ from vrdndi_pipeline.cli_jobs import (
     apply_demo_environment,
     run_job_command,
     stderr_line,
+    terminal_status,
 )
 from vrdndi_pipeline.cli_jobs import stdout_line as _out
 from vrdndi_pipeline.core.settings import Settings, SettingsError, load_settings
@@ -310,7 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in JOB_COMMANDS:
         if not args.verbose:  # the assets' own progress logs: -v shows them
             logging.getLogger().setLevel(logging.WARNING)
-        return run_job_command(args.command, args, settings, _out, stderr_line)
+        status = terminal_status if sys.stdout.isatty() else None  # a bar only on a terminal
+        return run_job_command(args.command, args, settings, _out, stderr_line, status)
     if args.command in ("summary", "feed") or (args.command == "db" and args.action == "revision"):
         if not _require_database(settings, args.command):
             return 2

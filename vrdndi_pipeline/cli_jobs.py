@@ -186,6 +186,17 @@ def error_text(error: SerializableErrorInfo | None) -> str:
 
 # What trained_lora_adapter logs after each epoch: "fold 2 epoch 1/3: ..." / "final model epoch ..."
 EPOCH_MESSAGE = re.compile(r"^(?:fold (?P<fold>\d+)|final model) epoch (?P<epoch>\d+)/(?P<of>\d+)")
+# What the embedding cache logs after each chunk: "embedded 512/1619 event texts (5 s, about 12 s left)"
+EMBEDDED_MESSAGE = re.compile(
+    r"^embedded (?P<done>\d+)/(?P<of>\d+) (?P<what>[^(]+?) \(.*about (?P<left>\d+) s left\)"
+)
+BAR_WIDTH = 24
+
+
+def progress_bar(done: int, of: int, width: int = BAR_WIDTH) -> str:
+    """`[#########...............]`: the share `done` of `of`, in `width` characters."""
+    filled = min(width, round(width * done / of)) if of > 0 else width
+    return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
 class ProgressPrinter:
@@ -194,10 +205,18 @@ class ProgressPrinter:
     what the steps stored and the first failure. Asset checks that pass share one line (a
     failing one gets its own); ``finish()`` writes what is still pending. ``trainings`` is how
     many models a training step fits (the evaluation folds and the final model), for that
-    estimate."""
+    estimate. With `status` (a terminal), long steps that report how far they are (embedding
+    texts) show a progress bar that the next line replaces."""
 
-    def __init__(self, write: Callable[[str], None], trainings: int = 1) -> None:
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        trainings: int = 1,
+        status: Callable[[str], None] | None = None,
+    ) -> None:
         self._write = write
+        self._status = status
+        self._status_shown = False
         self._trainings = max(trainings, 1)
         self._started: dict[str, float] = {}
         self._epochs_done: dict[str, int] = {}
@@ -213,8 +232,15 @@ class ProgressPrinter:
         self.finish()
         self._write(text)
 
+    def _show_status(self, text: str) -> None:
+        if self._status is not None:
+            self._status(text)
+            self._status_shown = bool(text)
+
     def finish(self) -> None:
-        """Write the line of the passed checks not yet shown."""
+        """Clear the progress bar; write the line of the passed checks not yet shown."""
+        if self._status_shown:
+            self._show_status("")
         if self._checks_passed:
             count, took = len(self._checks_passed), sum(self._checks_passed)
             self._checks_passed = []
@@ -225,8 +251,15 @@ class ProgressPrinter:
         event = entry.dagster_event
         if event is None:  # a message the step's code logged: its warnings and errors show
             epoch = EPOCH_MESSAGE.match(entry.user_message or "")
+            embedded = EMBEDDED_MESSAGE.match(entry.user_message or "")
             if epoch and entry.step_key and entry.level == logging.INFO:
                 self._epoch_line(entry.step_key, entry, epoch)
+            elif embedded and entry.step_key:
+                done, of = int(embedded["done"]), int(embedded["of"])
+                self._show_status(
+                    f"  {entry.step_key}: {progress_bar(done, of)} {done}/{of} "
+                    f"{terminal_text(embedded['what'])}, about {embedded['left']} s left"
+                )
             elif entry.step_key and entry.user_message.startswith("Dependencies for step"):
                 self._line(f"  skipped  {entry.step_key}  (a step it needs failed)")
             elif entry.level >= logging.WARNING and entry.user_message:
@@ -372,9 +405,10 @@ def run_job_command(
     settings: Settings,
     write: Callable[[str], None],
     write_error: Callable[[str], None],
+    status: Callable[[str], None] | None = None,
 ) -> int:
     """Run the job of ``command``; 0 when the run succeeded, 1 when it failed, 2 when the
-    options cannot be used."""
+    options cannot be used. ``status`` shows a progress bar in place (a terminal)."""
     import dagster as dg
 
     from vrdndi_pipeline.core.private_files import private_dir
@@ -403,7 +437,7 @@ def run_job_command(
             return 2
         asset_selection = [known[name] for name in args.only]
 
-    progress = ProgressPrinter(write, _trainings(defs, run_config))
+    progress = ProgressPrinter(write, _trainings(defs, run_config), status)
     log_file = RunLogFile(args.log_file) if getattr(args, "log_file", None) else None
     run_id = str(uuid.uuid4())
     started = time.monotonic()
@@ -491,6 +525,12 @@ def apply_demo_environment() -> None:
 def stdout_line(text: str = "") -> None:
     """One line to standard output, flushed (a pipe shows each step as it finishes)."""
     sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def terminal_status(text: str) -> None:
+    """Replace the terminal's current line with `text` (no newline; empty clears it)."""
+    sys.stdout.write("\r\x1b[K" + text)
     sys.stdout.flush()
 
 
