@@ -23,7 +23,7 @@ from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine
 from vrdndi_pipeline.definitions import build_definitions
 from vrdndi_pipeline.resources.database import AppDatabase
-from vrdndi_pipeline.resources.for_settings import tracking_for
+from vrdndi_pipeline.resources.mlflow_tracking import tracking_for
 
 # the variable, its value (each with a password of its own) and the resource field it feeds
 SECRET_URLS = {

@@ -71,8 +71,7 @@ def _summary(settings: Settings) -> int:
 
 
 def _model_summary(settings: Settings) -> None:
-    from vrdndi_pipeline.resources.for_settings import tracking_for
-    from vrdndi_pipeline.resources.mlflow_tracking import COMPARISON_TAG, FAMILY_TAG
+    from vrdndi_pipeline.resources.mlflow_tracking import COMPARISON_TAG, FAMILY_TAG, tracking_for
 
     tracking = tracking_for(settings)
     local_file = tracking.tracking_uri.removeprefix("sqlite:///")

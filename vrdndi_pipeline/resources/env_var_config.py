@@ -8,7 +8,12 @@ again with :func:`stripped`, so both paths give the resource the same string.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
+
+if TYPE_CHECKING:
+    from vrdndi_pipeline.core.settings import Settings
 
 
 def stripped(value: object) -> object:
@@ -16,4 +21,13 @@ def stripped(value: object) -> object:
     variable's name, resolved later: Dagster validates the resource again with the value)."""
     if isinstance(value, str) and not isinstance(value, dg.EnvVar):
         return value.strip()
+    return value
+
+
+def from_variable(settings: Settings, variable: str, value: str) -> str:
+    """`dg.EnvVar(variable)` when `settings` read `value` from that variable of the process
+    environment, else `value` itself: a default, or settings read from a given mapping (a test),
+    which the environment a run resolves an `EnvVar` in need not hold."""
+    if variable in settings.from_environment:
+        return dg.EnvVar(variable)
     return value

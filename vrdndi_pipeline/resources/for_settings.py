@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dagster as dg
-
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.demo.anchor import ANCHOR as DEMO_NOW
 from vrdndi_pipeline.resources.activitywatch import (
@@ -24,9 +22,10 @@ from vrdndi_pipeline.resources.activitywatch import (
 )
 from vrdndi_pipeline.resources.clock import Clock, FixedClock, SystemClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
+from vrdndi_pipeline.resources.env_var_config import from_variable
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
-from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
+from vrdndi_pipeline.resources.mlflow_tracking import tracking_for
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 from vrdndi_pipeline.resources.youtube import (
@@ -36,15 +35,6 @@ from vrdndi_pipeline.resources.youtube import (
     YouTubeSource,
     checked_endpoint,
 )
-
-
-def from_variable(settings: Settings, variable: str, value: str) -> str:
-    """`dg.EnvVar(variable)` when `settings` read `value` from that variable of the process
-    environment, else `value` itself: a default, or settings read from a given mapping (a test),
-    which the environment a run resolves an `EnvVar` in need not hold."""
-    if variable in settings.from_environment:
-        return dg.EnvVar(variable)
-    return value
 
 
 def activitywatch_for(settings: Settings) -> ActivityWatchSource:
@@ -120,17 +110,3 @@ def clock_for(settings: Settings) -> Clock:
     if settings.sources == "demo":
         return FixedClock(moment=DEMO_NOW.isoformat())
     return SystemClock()
-
-
-def tracking_for(settings: Settings, *, env_vars: bool = False) -> MlflowTracking:
-    """MLflow in a SQLite file and an artifact folder under the data folder (local-first), or at
-    `VRDNDI_MLFLOW_TRACKING_URI`. With `env_vars` that URI is a `dg.EnvVar`, for Dagster to
-    resolve; without, the resource is for use right here (the CLI), outside any Dagster run."""
-    data_dir = settings.data_dir.expanduser().resolve()
-    uri = settings.mlflow_tracking_uri
-    if uri and env_vars:
-        uri = from_variable(settings, "VRDNDI_MLFLOW_TRACKING_URI", uri)
-    return MlflowTracking(
-        tracking_uri=uri or f"sqlite:///{data_dir / 'mlflow.db'}",
-        artifact_location=str(data_dir / "mlartifacts"),
-    )

@@ -33,10 +33,12 @@ from pydantic import PrivateAttr, field_validator
 
 from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.vocabulary import metric_key
-from vrdndi_pipeline.resources.env_var_config import stripped
+from vrdndi_pipeline.resources.env_var_config import from_variable, stripped
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
+
+    from vrdndi_pipeline.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -525,3 +527,17 @@ __all__ = [
     "flatten_params",
     "run_name",
 ]
+
+
+def tracking_for(settings: Settings, *, env_vars: bool = False) -> MlflowTracking:
+    """MLflow in a SQLite file and an artifact folder under the data folder (local-first), or at
+    `VRDNDI_MLFLOW_TRACKING_URI`. With `env_vars` that URI is a `dg.EnvVar`, for Dagster to
+    resolve; without, the resource is for use right here (the CLI), outside any Dagster run."""
+    data_dir = settings.data_dir.expanduser().resolve()
+    uri = settings.mlflow_tracking_uri
+    if uri and env_vars:
+        uri = from_variable(settings, "VRDNDI_MLFLOW_TRACKING_URI", uri)
+    return MlflowTracking(
+        tracking_uri=uri or f"sqlite:///{data_dir / 'mlflow.db'}",
+        artifact_location=str(data_dir / "mlartifacts"),
+    )
