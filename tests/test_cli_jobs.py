@@ -21,6 +21,7 @@ from vrdndi_pipeline.cli_jobs import (
     JOB_COMMANDS,
     TRAIN_CONFIG_OP,
     JobArgumentError,
+    dagster_instance,
     demo_environment,
     error_text,
     run_config_for,
@@ -197,3 +198,18 @@ def test_error_text_names_the_raised_error_and_its_root_cause() -> None:
         "cause: ConnectionRefusedError: [Errno 111] refused"
     )
     assert error_text(None) == "no error recorded"
+
+
+def test_without_dagster_home_vrdndi_logs_still_reach_the_run(monkeypatch) -> None:
+    """The epoch lines and the embedding bar come from vrdndi's own loggers: an ephemeral
+    instance captures them as configs/dagster-instance.yaml does."""
+    import yaml
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    template = yaml.safe_load(
+        (Path(__file__).parent.parent / "configs" / "dagster-instance.yaml").read_text()
+    )
+    with dagster_instance() as instance:
+        assert instance.is_ephemeral
+        assert instance.managed_python_loggers == template["python_logs"]["managed_python_loggers"]
+        assert instance.python_log_level == template["python_logs"]["python_log_level"]

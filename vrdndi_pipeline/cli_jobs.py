@@ -139,6 +139,12 @@ def run_config_for(command: str, args: argparse.Namespace, settings: Settings) -
     return config
 
 
+# the `python_logs` of configs/dagster-instance.yaml: epoch lines and progress for the printer
+EPHEMERAL_SETTINGS = {
+    "python_logs": {"managed_python_loggers": ["vrdndi_pipeline"], "python_log_level": "INFO"}
+}
+
+
 @contextmanager
 def dagster_instance() -> Iterator[dg.DagsterInstance]:
     """``DAGSTER_HOME``'s instance when that is set (the run shows in the UI), else an
@@ -148,8 +154,8 @@ def dagster_instance() -> Iterator[dg.DagsterInstance]:
     if os.environ.get("DAGSTER_HOME", "").strip():
         with dg.DagsterInstance.get() as instance:
             yield instance
-    else:
-        with dg.DagsterInstance.ephemeral() as instance:
+    else:  # vrdndi's own log lines reach the run, as configs/dagster-instance.yaml makes them
+        with dg.DagsterInstance.ephemeral(settings=EPHEMERAL_SETTINGS) as instance:
             yield instance
 
 
