@@ -230,8 +230,8 @@ class ProgressPrinter:
         self.failed_checks: list[str] = []
         self.failure: tuple[str, str] | None = None  # (step, error text)
         self._check_steps: set[str] = set()  # steps that evaluated checks
-        self._asset_steps: set[str] = set()  # steps that materialized an asset
         self._failing_steps: set[str] = set()  # ... of which one did not pass
+        self._asset_steps: set[str] = set()  # steps that materialized an asset
         self._checks_passed: list[float] = []  # seconds of each passed check step not yet shown
 
     def _line(self, text: str) -> None:
