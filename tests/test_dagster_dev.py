@@ -8,6 +8,8 @@ import shutil
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,6 +118,20 @@ def dagster_dev(tmp_path: Path, env: dict[str, str]) -> tuple[ServerProcess, int
     return server, port
 
 
+@contextmanager
+def running_dagster_dev(
+    tmp_path: Path, env: dict[str, str]
+) -> Iterator[tuple[ServerProcess, GraphQL]]:
+    """`dagster dev` started, its code location loaded and its start checked quiet; stopped
+    (by process id) when the block ends."""
+    server, port = dagster_dev(tmp_path, env)
+    with server:
+        gql = GraphQL(port)
+        wait_for_the_code_location(gql, server)
+        assert_a_quiet_start(server)
+        yield server, gql
+
+
 def assert_a_quiet_start(server: ServerProcess) -> None:
     """Once the daemon has evaluated the feed's automation conditions (its first tick comes
     with the sensors' first ticks), nothing `dagster dev` printed is a warning."""
@@ -180,11 +196,7 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
         "DO_NOT_TRACK": "1",
         "HF_HUB_OFFLINE": "1",
     }
-    server, port = dagster_dev(tmp_path, env)
-    with server:
-        gql = GraphQL(port)
-        wait_for_the_code_location(gql, server)
-        assert_a_quiet_start(server)
+    with running_dagster_dev(tmp_path, env) as (server, gql):
         automation = gql(SCHEDULES, repo=SELECTOR)
         schedules = automation["schedulesOrError"]["results"]
         assert {s["name"]: s["scheduleState"]["status"] for s in schedules} == {
@@ -293,11 +305,7 @@ def test_dagster_dev_on_a_postgresql_instance_runs_the_ingest_job(tmp_path, post
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "DO_NOT_TRACK": "1",
     }
-    server, port = dagster_dev(tmp_path, env)
-    with server:
-        gql = GraphQL(port)
-        wait_for_the_code_location(gql, server)
-        assert_a_quiet_start(server)
+    with running_dagster_dev(tmp_path, env) as (server, gql):
         # the ActivityWatch asset alone: the run goes through the daemon and PostgreSQL, and
         # embedding a thousand videos (most of ingest_job's time) proves nothing more here
         selector = {
