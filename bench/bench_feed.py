@@ -222,7 +222,7 @@ def setup_ranker(folder: Path, videos: list[Any], events: list[Any]) -> dict[str
     with the real features of those moments and the real embeddings of 400 of the videos; the
     label follows the video's similarity to the last hour (so the trees grow as on real data)."""
     from vrdndi_pipeline.core.embeddings.vector_store import stored_title_vectors
-    from vrdndi_pipeline.core.feed.candidates import FeedCandidate, context_at
+    from vrdndi_pipeline.core.feed.candidates import context_at
     from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs
     from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
     from vrdndi_pipeline.core.model.context_encoder import shared_context_encoder
@@ -236,15 +236,10 @@ def setup_ranker(folder: Path, videos: list[Any], events: list[Any]) -> dict[str
     engine = _bench_database(folder, videos, events)
     with read_transaction(engine) as conn:
         context = context_at(conn, NOW, CONTEXT_HOURS)
-    candidates = [
-        FeedCandidate(v.video_id, v.title, v.channel_id, v.channel_title, v.description,
-                      v.duration_s, v.published_at)
-        for v in videos
-    ]  # fmt: skip
     t0 = time.perf_counter()
     vectors, _, counts = ranker_refresh_inputs(
         engine, BUNDLED_MINILM, lambda: shared_context_encoder(BUNDLED_MINILM),
-        candidates, context, NOW, ZONE,
+        videos, context, NOW, ZONE,
     )  # fmt: skip
     embed_s = time.perf_counter() - t0
     with read_transaction(engine) as conn:
@@ -315,20 +310,23 @@ def install_phases() -> Phases:
     import transformers
 
     import vrdndi_pipeline.assets.encoded_inference_tensors as eit
+    import vrdndi_pipeline.assets.feed_predictions as feed_asset
+    import vrdndi_pipeline.core.feed.generation_inputs as gi
+    import vrdndi_pipeline.core.feed.late_fusion_cache as cache
     import vrdndi_pipeline.core.feed.refresh as fp
     import vrdndi_pipeline.core.model as model_pkg
     import vrdndi_pipeline.core.model.batching as batching
     import vrdndi_pipeline.core.model.context_encoder as context_encoder
     import vrdndi_pipeline.core.model.late_scoring as late_scoring
-    import vrdndi_pipeline.late_fusion_cache as cache
     from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 
     phases = Phases()
     for name in ("champion", "version_info"):
         phases.wrap(MlflowTracking, name, f"mlflow_{name}")
-    for name in ("select_candidates", "context_at", "write_generation", "remove_old_generations"):
+    for name in ("select_candidates", "context_at", "remove_old_generations"):
         phases.wrap(eit, name)
-    phases.wrap(eit, "late_fusion_tensors")
+    phases.wrap(gi, "write_generation")
+    phases.wrap(gi, "late_fusion_tensors")
     for name in ("encode_candidates", "load_adapter", "score_encoded"):
         getattr(model_pkg, name)  # resolve the lazy name first
         phases.wrap(model_pkg, name)
@@ -339,13 +337,14 @@ def install_phases() -> Phases:
         phases.wrap(cache, name, f"cache_{name}")
     for name in ("encode_video_vectors", "shared_context", "score_late"):
         phases.wrap(late_scoring, name)
-    phases.wrap(eit, "ranker_refresh_inputs")
+    phases.wrap(gi, "ranker_refresh_inputs")
     import vrdndi_pipeline.core.feed.ranker_inputs as ranker_inputs
     import vrdndi_pipeline.core.ranker.model as ranker_model
 
     phases.wrap(ranker_inputs, "ranker_scores")
     phases.wrap(ranker_model, "load_ranker")
-    for name in ("read_generation", "select_candidates", "champion_scores", "order_feed"):
+    phases.wrap(feed_asset, "read_generation")
+    for name in ("select_candidates", "champion_scores", "order_feed"):
         phases.wrap(fp, name)
     for name in ("candidate_vectors", "liked_videos", "neighbour_reasons"):
         phases.wrap(fp, name)
@@ -521,7 +520,7 @@ def _candidates_and_context(folder: Path) -> tuple[list[Any], list[Any], float]:
         events = context_at(conn, NOW, CONTEXT_HOURS)
     query_s = time.perf_counter() - t0
     engine.dispose()
-    return [c.as_candidate_video() for c in selection.candidates], events, query_s
+    return selection.candidates, events, query_s
 
 
 def child_early(folder: Path) -> dict[str, Any]:

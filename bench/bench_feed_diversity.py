@@ -71,13 +71,13 @@ from sqlalchemy import select
 
 from bench.bench_ranker import _round, ingested_demo, training_tables
 from vrdndi_pipeline.core.embeddings.vector_store import stored_video_vectors, video_texts
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.diversity import intra_list_similarity, mmr_order
 from vrdndi_pipeline.core.feed.exploration import ips_estimate, place_with_exploration
 from vrdndi_pipeline.core.feed.ranking import FeedOrder, ScoredCandidate, diversify
 from vrdndi_pipeline.core.model.examples import examples_from_frames, productive_key
 from vrdndi_pipeline.core.ranker.config import RankerConfig
 from vrdndi_pipeline.core.ranker.training import ranker_fit_predict, ranker_rows
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.selection.folds import rolling_origin_folds
 from vrdndi_pipeline.core.selection.heldout import held_out_predictions
 from vrdndi_pipeline.core.store.database import read_transaction
@@ -112,7 +112,7 @@ class CandidateList:
 
 
 def _ndcg(order: list[ScoredCandidate], labels: dict[str, int], k: int = PAGE) -> float | None:
-    gains = np.array([labels[c.candidate.video_id] for c in order], float)
+    gains = np.array([labels[c.video.video_id] for c in order], float)
     ideal = np.sort(gains)[::-1][:k]
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     best = float(ideal @ discounts[: len(ideal)])
@@ -130,7 +130,7 @@ def _bootstrap(values: np.ndarray, rng: np.random.Generator) -> list[float]:
 
 
 def _channel(c: ScoredCandidate) -> str:
-    return c.candidate.channel_id or c.candidate.channel_title or c.candidate.video_id
+    return c.video.channel_id or c.video.channel_title or c.video.video_id
 
 
 def candidate_lists(
@@ -161,17 +161,16 @@ def candidate_lists(
             record = records[key]
             vid = str(record["video_id"])
             channel_id, published = meta.get(vid, (None, None))
-            candidate = FeedCandidate(
+            video = Video(
                 video_id=vid,
                 title=str(record["title"]),
                 channel_id=channel_id,
                 channel_title=record["channel_title"],
                 description=record["description"],
-                duration_s=None,
                 published_at=published or _EPOCH,
             )
             p = float(probability)
-            candidates.append(ScoredCandidate(candidate, None, p, p))
+            candidates.append(ScoredCandidate(video, None, p, p))
             labels[vid] = int(label)
         out.append(CandidateList(int(fold), candidates, labels))
     return out
@@ -185,7 +184,7 @@ def _order_summary(
     ils, ndcg, worst = [], [], []
     for order, cl in zip(orders, lists, strict=True):
         page = order[:PAGE]
-        ils.append(intra_list_similarity([stored.get(c.candidate.video_id) for c in page]))
+        ils.append(intra_list_similarity([stored.get(c.video.video_id) for c in page]))
         ndcg.append(_ndcg(order, cl.labels))
         counts: dict[str, int] = {}
         for c in page:
@@ -255,9 +254,7 @@ def mmr_sweep(lists: list[CandidateList], stored: dict[str, np.ndarray]) -> dict
         for _ in range(RANDOM_ORDERS):
             perm = [cl.candidates[j] for j in rng.permutation(len(cl.candidates))]
             ndcgs.append(_ndcg(perm, cl.labels))
-            sims.append(
-                intra_list_similarity([stored.get(c.candidate.video_id) for c in perm[:PAGE]])
-            )
+            sims.append(intra_list_similarity([stored.get(c.video.video_id) for c in perm[:PAGE]]))
         random_ndcg.append(float(np.mean(ndcgs)))
         random_ils.append(float(np.mean([s for s in sims if s is not None])))
     out["random_order"] = {
@@ -334,7 +331,7 @@ def ips_simulation(lists: list[CandidateList], stored: dict[str, np.ndarray]) ->
     default = FeedOrder()
     logged_orders = [
         [
-            c.candidate.video_id
+            c.video.video_id
             for c in diversify(
                 cl.candidates,
                 rule=default.diversity,
@@ -346,12 +343,12 @@ def ips_simulation(lists: list[CandidateList], stored: dict[str, np.ndarray]) ->
         ]
         for cl in lists
     ]
-    ids = [c.candidate.video_id for cl in lists for c in cl.candidates]
+    ids = [c.video.video_id for cl in lists for c in cl.candidates]
     scores = np.clip([c.combined for cl in lists for c in cl.candidates], 1e-4, 1 - 1e-4)
     z_ranker = _standardise(np.log(scores / (1 - scores)))
     matrix = np.stack([stored[v] for v in ids]).astype(np.float64)
     score_order = [
-        [c.candidate.video_id for c in diversify(cl.candidates, rule="none")] for cl in lists
+        [c.video.video_id for c in diversify(cl.candidates, rule="none")] for cl in lists
     ]
     per_share: dict[str, Any] = {}
     runs: dict[float, list[dict[str, Any]]] = {share: [] for share in SHARES}
@@ -465,7 +462,7 @@ def run(engine: Any, interest: pd.DataFrame, productive: pd.DataFrame) -> dict[s
     t0 = time.perf_counter()
     lists = candidate_lists(engine, interest, productive, stored)
     scorer_s = time.perf_counter() - t0
-    labels = np.array([cl.labels[c.candidate.video_id] for cl in lists for c in cl.candidates])
+    labels = np.array([cl.labels[c.video.video_id] for cl in lists for c in cl.candidates])
     scores = np.array([c.combined for cl in lists for c in cl.candidates])
     from sklearn.metrics import roc_auc_score
 

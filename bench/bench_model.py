@@ -18,7 +18,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from vrdndi_pipeline.core.model import (
-    CandidateVideo,
     build_config,
     examples_from_frames,
     parse_context_events,
@@ -30,6 +29,7 @@ from vrdndi_pipeline.core.store.database import make_engine, read_transaction, w
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import videos
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
+from vrdndi_pipeline.core.store.video_rows import video_from_row
 from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
 from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
@@ -73,7 +73,7 @@ def main() -> None:
             interest, _ = interest_rows(conn)
             productive, _ = productive_rows(conn, 6.0)
             candidates = [
-                CandidateVideo(r.video_id, r.title, r.channel_title, r.description, r.duration_s)
+                video_from_row(r._mapping)
                 for r in conn.execute(
                     select(videos).order_by(videos.c.published_at.desc()).limit(SCORED_VIDEOS)
                 )

@@ -15,7 +15,7 @@ from vrdndi_pipeline.assets.training_data import productive_data
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate, context_at
+from vrdndi_pipeline.core.feed.candidates import context_at
 from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs
 from vrdndi_pipeline.core.ranker.moment_features import row_features
 from vrdndi_pipeline.core.records import AwEvent, Video
@@ -130,10 +130,7 @@ def test_training_rows_and_the_feed_compute_the_same_features(tmp_path) -> None:
     assert dg.materialize([video_embeddings, productive_data], resources=resources).success
     stored = read_frame(engine, "productive_data")
     # the clicked videos as the feed would offer them (a click excludes a video from the feed)
-    candidates = [
-        FeedCandidate(v.video_id, v.title, v.channel_id, v.channel_title, v.description, v.duration_s, v.published_at)
-        for v in VIDEOS
-    ]  # fmt: skip
+    candidates = VIDEOS
     with read_transaction(engine) as conn:
         events = context_at(conn, NOW, 6.0)
         assert len(video_texts(conn)) == 3

@@ -1,6 +1,7 @@
 """encoded_inference_tensors → feed_predictions on a real database and a real MLflow registry."""
 
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,6 @@ from vrdndi_pipeline.assets.feed_predictions import feed_predictions
 from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates
 from vrdndi_pipeline.core.feed.inference_tensors import TENSORS_FILE, read_generation
 from vrdndi_pipeline.core.model import (
-    CandidateVideo,
     HybridProductiveModel,
     load_adapter,
     save_adapter,
@@ -210,11 +210,13 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
 
     feed = _feed(url)
     assert len(feed) == 36 and [r.rank for r in feed] == list(range(1, 37))
-    ids = {r.video_id for r in feed}
+    ids = {r.video.video_id for r in feed}
     assert not ids & set(excluded.values())
     assert {r.ranking for r in feed} == {"champion"} and {r.model_version for r in feed} == {"1"}
     assert {r.generation for r in feed} == {generation.generation}
-    assert all(r.title.endswith(f"#{int(r.video_id[4:])}") for r in feed)  # original case kept
+    assert all(
+        r.video.title.endswith(f"#{int(r.video.video_id[4:])}") for r in feed
+    )  # original case kept
     # every card says how long it is; the LoRA model's context reason when the moment helps
     assert all(any(x.kind == "video" for x in r.reasons) for r in feed)
     assert all(0 < len(r.reasons) <= 3 for r in feed)
@@ -224,11 +226,8 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
     engine = make_engine(url)
     with read_transaction(engine) as conn:
         events = context_at(conn, NOW, 6)
-    by_id = {r.video_id: r for r in feed}
-    videos = [
-        CandidateVideo(r.video_id, r.title, r.channel_title, "about it", float(r.duration_s))
-        for r in feed
-    ]
+    by_id = {r.video.video_id: r for r in feed}
+    videos = [replace(r.video, description="about it") for r in feed]
     fresh = score_videos(champion, videos, NOW, events, ZONE)
     for score in fresh:
         row = by_id[score.video_id]
@@ -237,7 +236,10 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
     assert len({round(r.productive_score, 6) for r in feed}) > 5  # really per video
     # ranked by the combined score within the channel cap
     page = feed[:21]
-    assert max(sum(r.channel_id == c for r in page) for c in {r.channel_id for r in page}) <= 3
+    assert (
+        max(sum(r.video.channel_id == c for r in page) for c in {r.video.channel_id for r in page})
+        <= 3
+    )
 
 
 def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
@@ -256,8 +258,8 @@ def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
     assert len(words) >= len(feed) // 2 and len(set(words)) > 3
     assert all("“" in w for w in words)
     # the baseline learnt the labels: tech titles (label 1) above game titles (label 0)
-    tech = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in TECH)]
-    game = [r.interest_score for r in feed if any(r.title.startswith(t) for t, _ in GAME)]
+    tech = [r.interest_score for r in feed if any(r.video.title.startswith(t) for t, _ in TECH)]
+    game = [r.interest_score for r in feed if any(r.video.title.startswith(t) for t, _ in GAME)]
     assert min(tech) > max(game)
 
 
@@ -267,7 +269,9 @@ def test_without_labels_the_feed_is_newest_first(tmp_path):
     result = _refresh(_resources(tmp_path, url), diversity="none", exploration_share=0.0)
     assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
     feed = _feed(url)
-    assert [r.published_at for r in feed] == sorted((r.published_at for r in feed), reverse=True)
+    assert [r.video.published_at for r in feed] == sorted(
+        (r.video.published_at for r in feed), reverse=True
+    )
 
 
 def test_one_channel_cannot_fill_the_page(tmp_path):
@@ -278,7 +282,7 @@ def test_one_channel_cannot_fill_the_page(tmp_path):
     def top_page_of_channel_0(**config) -> int:
         result = _refresh(_resources(tmp_path, url), exploration_share=0.0, **config)
         assert result.success and _metadata(result, "feed_predictions")["ranking"] == "recency"
-        return sum(r.channel_id == f"UC{0:022d}" for r in _feed(url)[:21])
+        return sum(r.video.channel_id == f"UC{0:022d}" for r in _feed(url)[:21])
 
     assert top_page_of_channel_0(diversity="none") == 8
     assert top_page_of_channel_0() == 3  # the default cap
@@ -299,7 +303,7 @@ def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):
     )
     assert result.success
     assert _metadata(result, "feed_predictions")["dropped_since_encoding"] == 1
-    assert "cand0000005" not in {r.video_id for r in _feed(url)}
+    assert "cand0000005" not in {r.video.video_id for r in _feed(url)}
 
 
 def test_old_generations_are_removed_by_the_retention_setting(tmp_path):
@@ -386,29 +390,26 @@ def test_late_fusion_reuses_cached_video_vectors_and_invalidates_them(tmp_path):
     second = _refresh(resources)
     assert second.success and cache_counts(second) == (16, 0)  # warm: no backbone pass
     # the same scores (the order may differ: each refresh draws its own exploration slots)
-    assert {r.video_id: r.productive_score for r in _feed(url)} == {
-        r.video_id: r.productive_score for r in feed
+    assert {r.video.video_id: r.productive_score for r in _feed(url)} == {
+        r.video.video_id: r.productive_score for r in feed
     }
 
     # scores from cached vectors equal scoring the same videos from scratch
     champion = load_adapter(resources["tracking"].champion().local_path, compile_model=False)
     with read_transaction(make_engine(url)) as conn:
         events = context_at(conn, NOW, 6)
-    videos = [
-        CandidateVideo(r.video_id, r.title, r.channel_title, "about it", float(r.duration_s))
-        for r in feed
-    ]
+    videos = [replace(r.video, description="about it") for r in feed]
     fresh = {s.video_id: s for s in score_videos(champion, videos, NOW, events, ZONE)}
     for row in feed:
-        assert row.productive_score == pytest.approx(fresh[row.video_id].productive, abs=1e-5)
-        assert row.interest_score == pytest.approx(fresh[row.video_id].interest, abs=1e-5)
+        assert row.productive_score == pytest.approx(fresh[row.video.video_id].productive, abs=1e-5)
+        assert row.interest_score == pytest.approx(fresh[row.video.video_id].interest, abs=1e-5)
 
     # a changed title is a miss for that video only
     engine = make_engine(url)
     with write_transaction(engine) as conn:
         conn.execute(
             videos_table.update()
-            .where(videos_table.c.video_id == feed[0].video_id)
+            .where(videos_table.c.video_id == feed[0].video.video_id)
             .values(title="A new title")
         )
     assert cache_counts(_refresh(resources)) == (15, 1)
@@ -443,7 +444,7 @@ def test_a_click_given_while_the_feed_is_scored_keeps_the_video_out(tmp_path, mo
     result = _refresh(resources)
     assert result.success
     feed = _feed(url)
-    assert "cand0000007" not in {r.video_id for r in feed}
+    assert "cand0000007" not in {r.video.video_id for r in feed}
     assert [r.rank for r in feed] == list(range(1, len(feed) + 1)) and len(feed) == 7
     assert _metadata(result, "feed_predictions")["dropped_since_encoding"] == 1
 
@@ -476,7 +477,7 @@ def _register_ranker_champion(tracking: MlflowTracking) -> None:
 def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass(
     tmp_path, monkeypatch
 ):
-    import vrdndi_pipeline.assets.encoded_inference_tensors as tensors_asset
+    import vrdndi_pipeline.core.feed.generation_inputs as generation_inputs
     from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs, ranker_scores
     from vrdndi_pipeline.core.ranker.model import load_ranker
     from vrdndi_pipeline.core.ranker.moment_features import moment_context
@@ -494,7 +495,7 @@ def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass
     def no_encoder(*args, **kwargs):
         raise AssertionError("a warm ranker refresh loaded the sentence encoder")
 
-    monkeypatch.setattr(tensors_asset, "shared_context_encoder", no_encoder)
+    monkeypatch.setattr(generation_inputs, "shared_context_encoder", no_encoder)
     second = _refresh(resources)
     assert second.success
     meta = _metadata(second, "encoded_inference_tensors")
@@ -518,7 +519,7 @@ def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass
     model = load_ranker(resources["tracking"].champion().local_path)
     local = NOW.astimezone(ZoneInfo(ZONE))
     interest, productive, reasons = ranker_scores(model, candidates, vectors, context, local)
-    by_id = {r.video_id: r for r in feed}
+    by_id = {r.video.video_id: r for r in feed}
     for c, i, p in zip(candidates, interest, productive, strict=True):
         assert by_id[c.video_id].interest_score == pytest.approx(i, abs=1e-12)
         assert by_id[c.video_id].productive_score == pytest.approx(p, abs=1e-12)

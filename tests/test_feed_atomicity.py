@@ -167,7 +167,7 @@ def check_page_read(conn: Connection) -> tuple[str, list[str]]:
         )
     if [item.rank for item in page] != list(range(1, PAGE + 1)):
         problems.append(f"{current.generation}: page ranks {[item.rank for item in page]}")
-    if [item.title for item in page] != [
+    if [item.video.title for item in page] != [
         f"{current.generation} video {r}" for r in range(1, PAGE + 1)
     ]:
         problems.append(f"{current.generation}: page titles of another feed")

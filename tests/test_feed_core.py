@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate, summarize_context
+from vrdndi_pipeline.core.feed.candidates import summarize_context
 from vrdndi_pipeline.core.feed.inference_tensors import (
     CURRENT_FILE,
     TENSORS_FILE,
@@ -29,6 +29,7 @@ from vrdndi_pipeline.core.feed.ranking import (
 )
 from vrdndi_pipeline.core.model.batching import EncodedDataset, EncodedExample
 from vrdndi_pipeline.core.model.context_features import ContextEvent
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.refresh_times import interval_crons, refresh_minutes
 from vrdndi_pipeline.core.settings import load_settings, system_timezone
 
@@ -65,16 +66,15 @@ def test_combined_score_needs_interest_and_timing():
 
 
 def _scored(i: int, channel: str, score: float) -> ScoredCandidate:
-    candidate = FeedCandidate(
+    video = Video(
         video_id=f"vid{i:08d}",
         title=f"video {i}",
         channel_id=channel,
         channel_title=channel,
-        description=None,
         duration_s=600,
         published_at=NOW - timedelta(hours=i),
     )
-    return ScoredCandidate(candidate, score, score, score)
+    return ScoredCandidate(video, score, score, score)
 
 
 def test_channel_cap_keeps_one_channel_from_filling_a_page():
@@ -84,12 +84,12 @@ def test_channel_cap_keeps_one_channel_from_filling_a_page():
     by_score = diversify(items, rule="none")
     assert channel_share(by_score, 21) == 21
     ranked = diversify(items, rule="channel_cap", max_per_channel=3, page_size=21)
-    assert sorted(i.candidate.video_id for i in ranked) == sorted(
-        i.candidate.video_id for i in items
+    assert sorted(i.video.video_id for i in ranked) == sorted(
+        i.video.video_id for i in items
     )  # nothing dropped
     first_page = ranked[:21]
-    assert sum(i.candidate.channel_id == "loud" for i in first_page) == 3
-    assert first_page[0].candidate.video_id == "vid00000000"  # the best still comes first
+    assert sum(i.video.channel_id == "loud" for i in first_page) == 3
+    assert first_page[0].video.video_id == "vid00000000"  # the best still comes first
     assert channel_share(ranked[:42], 21) == 3  # page 3 runs out of other channels
     assert diversify(list(reversed(items))) == ranked  # deterministic, order-independent
 
@@ -132,8 +132,8 @@ def test_the_page_size_and_the_channel_cap_are_defined_once():
 
 def test_channel_cap_with_a_single_channel_keeps_every_video():
     items = [_scored(i, "only", 1 - i / 10) for i in range(10)]
-    assert [i.candidate.video_id for i in diversify(items, max_per_channel=2)] == [
-        i.candidate.video_id for i in diversify(items, rule="none")
+    assert [i.video.video_id for i in diversify(items, max_per_channel=2)] == [
+        i.video.video_id for i in diversify(items, rule="none")
     ]
 
 
@@ -280,10 +280,10 @@ def test_mmr_brings_a_different_video_onto_the_page_and_drops_none():
     }
     by_score = diversify(items, rule="mmr", vectors=vectors, relevance_weight=1.0, page_size=3)
     mixed = diversify(items, rule="mmr", vectors=vectors, relevance_weight=0.8, page_size=3)
-    ids = [i.candidate.video_id for i in mixed]
-    assert [i.candidate.video_id for i in by_score][:3] == [f"vid0000000{k}" for k in range(3)]
+    ids = [i.video.video_id for i in mixed]
+    assert [i.video.video_id for i in by_score][:3] == [f"vid0000000{k}" for k in range(3)]
     assert ids[:2] == ["vid00000000", "vid00000003"] and sorted(ids) == sorted(vectors)
-    page = lambda ranked: [vectors[i.candidate.video_id] for i in ranked[:3]]  # noqa: E731
+    page = lambda ranked: [vectors[i.video.video_id] for i in ranked[:3]]  # noqa: E731
     assert intra_list_similarity(page(mixed)) < intra_list_similarity(page(by_score))
     # λ = 1 is exactly the channel cap, and a video without an embedding is similar to nothing
     assert by_score == diversify(items, rule="channel_cap", page_size=3)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,15 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.feed_tables import FeedItem, current_generation, replace_feed
+from vrdndi_pipeline.core.store.feed_tables import (
+    FeedItem,
+    current_generation,
+    feed_item,
+    replace_feed,
+)
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
@@ -111,7 +118,7 @@ def settings_for(tmp_path: Path, url: str) -> Any:
 
 
 def item(**overrides: Any) -> FeedItem:
-    return FeedItem(**{**feed_rows(1)[0], **overrides})
+    return replace(feed_item(feed_rows(1)[0]), **overrides)
 
 
 # ---- formatting ------------------------------------------------------------------------------
@@ -237,17 +244,14 @@ def site_pages_of_a_capped_feed(url: str) -> list[list[str | None]]:
     """The channel of every card, page by page, as the site pages a feed the ranking ordered
     with its defaults (no exploration): channel ``loud`` holds the 30 best scores, 200 more
     videos come from 100 quiet channels (2 each)."""
-    from vrdndi_pipeline.core.feed.candidates import FeedCandidate
     from vrdndi_pipeline.core.feed.ranking import FeedOrder, ScoredCandidate, order_feed
     from vrdndi_pipeline.core.feed.rows import feed_rows as ranked_rows
     from vrdndi_ui.feed.feed_data import FeedStore
 
     def scored(i: int, channel: str, score: float) -> ScoredCandidate:
         published = NOW - timedelta(hours=i)
-        candidate = FeedCandidate(
-            video_id("c", i), f"video {i}", channel, channel, None, 600, published
-        )
-        return ScoredCandidate(candidate, score, score, score)
+        video = Video(video_id("c", i), f"video {i}", channel, channel, None, 600, published)
+        return ScoredCandidate(video, score, score, score)
 
     items = [scored(i, "loud", 0.99 - i / 1000) for i in range(LOUD_VIDEOS)]
     items += [
@@ -264,7 +268,7 @@ def site_pages_of_a_capped_feed(url: str) -> list[list[str | None]]:
     store, pages, offset = FeedStore(engine), [], 0
     while True:
         page = store.page(offset)  # what the feed page asks for: the next page
-        pages.append([item.channel_id for item in page.items])
+        pages.append([item.video.channel_id for item in page.items])
         if not page.has_more:
             break
         offset = page.next_offset

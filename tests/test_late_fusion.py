@@ -16,7 +16,6 @@ from tests.test_model_support import (
     tiny_model,
 )
 from vrdndi_pipeline.core.model import (
-    CandidateVideo,
     ConfigError,
     Trainer,
     candidate_examples,
@@ -30,12 +29,19 @@ from vrdndi_pipeline.core.model.late_scoring import (
     score_late,
     shared_context,
 )
+from vrdndi_pipeline.core.records import Video
 
 MOMENT = datetime.fromisoformat("2026-11-02T15:00:00+00:00")
 ZONE = "Europe/Berlin"
 TITLES = ["Rust async explained", "Minecraft speedrun", "Cooking pasta", "A", "Linear algebra"]
 VIDEOS = [
-    CandidateVideo(f"vid0000000{i}", t * (1 + i % 3), "Chan", "desc" * i, 60.0 * (i + 1))
+    Video(
+        f"vid0000000{i}",
+        t * (1 + i % 3),
+        channel_title="Chan",
+        description="desc" * i,
+        duration_s=60 * (i + 1),
+    )
     for i, t in enumerate(TITLES)
 ]
 EVENTS = activity("work", MOMENT, random.Random(3))

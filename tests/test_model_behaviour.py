@@ -15,28 +15,30 @@ import pytest
 
 from tests.test_model_support import START, activity, minilm_config, synthetic_examples
 from vrdndi_pipeline.core.model import (
-    CandidateVideo,
     HybridProductiveModel,
     Trainer,
     save_adapter,
     score_videos,
 )
+from vrdndi_pipeline.core.records import Video
 
 pytestmark = pytest.mark.slow
 
 MOMENT = START + timedelta(days=40, hours=3)
 ZONE = "Europe/Berlin"
+
+
+def _video(video_id: str, title: str, channel: str) -> Video:
+    return Video(video_id, title, channel_title=channel, description="a video", duration_s=900)
+
+
 TECH = [
-    CandidateVideo("tech0000001", "Rust async explained", "Code Aesthetic", "a video", 900.0),
-    CandidateVideo(
-        "tech0000002", "Debugging memory leaks in C++", "CppCon", "a video", 900.0
-    ),  # unseen
+    _video("tech0000001", "Rust async explained", "Code Aesthetic"),
+    _video("tech0000002", "Debugging memory leaks in C++", "CppCon"),  # unseen
 ]
 GAMES = [
-    CandidateVideo("game0000001", "Minecraft speedrun world record", "Dream", "a video", 900.0),
-    CandidateVideo(
-        "game0000002", "Speedrunning Super Mario 64", "GameGrumps", "a video", 900.0
-    ),  # unseen
+    _video("game0000001", "Minecraft speedrun world record", "Dream"),
+    _video("game0000002", "Speedrunning Super Mario 64", "GameGrumps"),  # unseen
 ]
 WORK = activity("work", MOMENT, random.Random(99))
 PLAY = activity("play", MOMENT, random.Random(98))
@@ -55,9 +57,7 @@ def model() -> HybridProductiveModel:
     return model
 
 
-def productive(
-    model: HybridProductiveModel, videos: list[CandidateVideo], context: tuple
-) -> list[float]:
+def productive(model: HybridProductiveModel, videos: list[Video], context: tuple) -> list[float]:
     return [s.productive for s in score_videos(model, videos, MOMENT, context, ZONE)]
 
 

@@ -20,7 +20,6 @@ from tests.test_model_support import (
 )
 from vrdndi_pipeline.core.model import (
     LABEL_MEANINGS,
-    CandidateVideo,
     HybridProductiveModel,
     Trainer,
     load_adapter,
@@ -28,13 +27,15 @@ from vrdndi_pipeline.core.model import (
     save_adapter,
     score_videos,
 )
+from vrdndi_pipeline.core.records import Video
 
 MOMENT = datetime.fromisoformat("2026-11-02T15:00:00+00:00")
 VIDEOS = [
-    CandidateVideo("vid00000001", "Rust async explained", "Code Aesthetic", "a video", 900.0),
-    CandidateVideo("vid00000002", "Minecraft speedrun world record", "Dream", None, None),
-    CandidateVideo("vid00000003", "Cooking pasta", None, "quick dinner", 45.0),
-]
+    Video("vid00000001", "Rust async explained", channel_title="Code Aesthetic",
+          description="a video", duration_s=900),
+    Video("vid00000002", "Minecraft speedrun world record", channel_title="Dream"),
+    Video("vid00000003", "Cooking pasta", description="quick dinner", duration_s=45),
+]  # fmt: skip
 EVENTS = activity("work", MOMENT, random.Random(3))
 
 

@@ -10,8 +10,7 @@ from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_t
 from vrdndi_pipeline.assets.feed_automation import with_its_inputs
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensorsError, read_generation
 from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
-from vrdndi_pipeline.core.feed.ranking import FeedOrder
-from vrdndi_pipeline.core.feed.refresh import RefreshSettings, refresh_feed
+from vrdndi_pipeline.core.feed.refresh import refresh_feed, refresh_settings
 from vrdndi_pipeline.core.feed.scoring import CHAMPION
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
@@ -81,18 +80,12 @@ def feed_predictions(
         inputs = read_generation(inference_store.path)
     except InferenceTensorsError as error:
         raise dg.Failure(description=str(error)) from error
-    order = FeedOrder(
-        diversity=config.diversity,  # type: ignore[arg-type]
-        relevance_weight=config.relevance_weight,
-        max_per_channel=config.max_per_channel,
-        exploration_share=config.exploration_share,
-    )
     refresh = refresh_feed(
         database.engine(),
         inputs,
         model_folder=lambda version: tracking.version_info(version).local_path,
         text_encoder=text_encoder.model_name,
-        settings=RefreshSettings(order, config.interest_weight, config.batch_size),
+        settings=refresh_settings(**config.model_dump()),
         generated_at=clock.now(),
     )
     if refresh.ranking != CHAMPION:
@@ -100,10 +93,5 @@ def feed_predictions(
             "cold start: feed ranked by %s (no champion model yet)", refresh.ranking
         )
     context.log.info("feed of %d videos written (%s)", len(refresh.rows), refresh.ranking)
-    return dg.MaterializeResult(
-        metadata={
-            **refresh.metadata(),
-            "seconds": round(time.perf_counter() - started, 2),
-            "top": dg.MetadataValue.md(refresh.top_table()),
-        }
-    )
+    metadata = refresh.metadata(seconds=time.perf_counter() - started)
+    return dg.MaterializeResult(metadata={**metadata, "top": dg.MetadataValue.md(metadata["top"])})

@@ -6,7 +6,7 @@ Times are timezone-aware and in UTC. "Missing" is ``None`` (or an empty tuple), 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal, TypeGuard
 
@@ -45,24 +45,43 @@ class AwEvent:
     category: tuple[str, ...] = ("Uncategorized",)
 
 
+def video_text(title: str | None, channel_title: str | None, description: str | None) -> str:
+    """The text a video is read as (the sentence encoder, the backbone, the baseline):
+    ``"title | channel | description"``, missing or blank parts left out."""
+    parts = (title, channel_title, description)
+    return " | ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Video:
-    """A YouTube video as the API (or a Takeout file) describes it.
+    """A YouTube video as the API (or a Takeout file) describes it: the one record of a video
+    from ingestion through the store, candidate selection, scoring and the feed.
 
     ``details_from`` is ``"api"`` when the row came from ``videos.list`` (full details) and
     ``"takeout"`` when only the watch-history file knew of it (title and channel at most).
+    Only ``video_id`` and ``title`` are required (ingestion passes every field): a video
+    scored or shown without the rest reads them as unknown.
     """
 
     video_id: str
     title: str
-    channel_id: str | None
-    channel_title: str | None
-    description: str | None
-    duration_s: int | None
-    published_at: datetime | None
-    source: VideoSource
+    channel_id: str | None = None
+    channel_title: str | None = None
+    description: str | None = None
+    duration_s: int | None = None  # None when unknown; 0 for live streams
+    published_at: datetime | None = None
+    source: VideoSource = "lookup"  # where vrdndi first learned of it ("lookup": by its id)
     details_from: Literal["api", "takeout"] = "api"
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """What the models read of it: :func:`video_text` of its title, channel, description."""
+        return video_text(self.title, self.channel_title, self.description)
+
+
+VIDEO_FIELDS = tuple(f.name for f in fields(Video))
+"""The fields of :class:`Video`, in order (a store table holding some of them maps by name)."""
 
 
 @dataclass(frozen=True, slots=True)

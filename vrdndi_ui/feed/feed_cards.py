@@ -68,13 +68,13 @@ def thumbnail(item: FeedItem) -> None:
     with ui.element("div").classes("vr-thumb w-full"):
         img = ui.element("img").mark("thumbnail")
         img.props.update(
-            src=thumbnail_url(item.video_id),
+            src=thumbnail_url(item.video.video_id),
             alt="",
             loading="lazy",
             referrerpolicy="no-referrer",
             onerror=HIDE_BROKEN_IMAGE,
         )
-        ui.label(format_duration(item.duration_s)).classes("vr-duration")
+        ui.label(format_duration(item.video.duration_s)).classes("vr-duration")
 
 
 def badges(item: FeedItem) -> None:
@@ -106,8 +106,8 @@ def marks(state: dict[str, int]) -> None:
 
 
 def channel_line(item: FeedItem, now: datetime) -> str:
-    channel = item.channel_title or item.channel_id or "unknown channel"
-    return f"{channel} · {format_age(item.published_at, now)}"
+    channel = item.video.channel_title or item.video.channel_id or "unknown channel"
+    return f"{channel} · {format_age(item.video.published_at, now)}"
 
 
 def video_card(
@@ -118,11 +118,14 @@ def video_card(
 ) -> tuple[ui.card, ui.row]:
     """One grid card (focusable: Enter or a click opens it) and the row of its marks."""
     with (
-        ui.card().tight().classes("vr-card w-full").mark(f"feed-card card-{item.video_id}") as card
+        ui.card()
+        .tight()
+        .classes("vr-card w-full")
+        .mark(f"feed-card card-{item.video.video_id}") as card
     ):
         thumbnail(item)
         with ui.column().classes("p-3 gap-1 w-full"):
-            title_label(item.title, "font-medium text-base leading-snug vr-clamp-2").mark(
+            title_label(item.video.title, "font-medium text-base leading-snug vr-clamp-2").mark(
                 "card-title"
             )
             ui.label(channel_line(item, now)).classes(f"text-sm {MUTED}")
@@ -131,7 +134,7 @@ def video_card(
             with ui.row().classes("gap-1") as mark_row:
                 marks(state)
     card.props.update(tabindex="0", role="button")
-    card.props["aria-label"] = f"Open {item.title}"
+    card.props["aria-label"] = f"Open {item.video.title}"
     card.on("click", lambda: on_open(item))
     card.on("keydown.enter", lambda: on_open(item))
     return card, mark_row
@@ -172,15 +175,15 @@ def player(
     with ui.element("div").classes("vr-player rounded-borders overflow-hidden"):
         frame = ui.element("iframe").mark("player-frame")
         frame.props.update(
-            src=embed_url(item.video_id),
+            src=embed_url(item.video.video_id),
             title="YouTube video player",
             allow="accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; "
             "picture-in-picture",
             referrerpolicy="strict-origin-when-cross-origin",
             allowfullscreen=True,
         )
-    title_label(item.title, "text-lg font-medium").mark("player-title")
-    ui.label(f"{channel_line(item, now)} · {format_duration(item.duration_s)}").classes(
+    title_label(item.video.title, "text-lg font-medium").mark("player-title")
+    ui.label(f"{channel_line(item, now)} · {format_duration(item.video.duration_s)}").classes(
         f"text-sm {MUTED}"
     )
     badges(item)
@@ -194,7 +197,7 @@ def player(
             ui.button("Hide (h)", icon="visibility_off", on_click=lambda: on_hide(item)).props(
                 "flat no-caps color=grey-9"
             ).mark("hide").tooltip("never show this video again (you can undo it)")
-            channel = item.channel_title or "this channel"
+            channel = item.video.channel_title or "this channel"
             ui.button(
                 f"Not interested in {channel}", icon="block", on_click=lambda: on_block(item)
             ).props("flat no-caps color=grey-9").mark("block-channel").tooltip(

@@ -74,10 +74,12 @@ class FeedStore:
                 chunk = read_feed_page(conn, position, _READ_CHUNK)
                 for item in chunk:
                     position += 1
-                    if item.video_id in hidden or item.channel_id in blocked:
+                    if item.video.video_id in hidden or item.video.channel_id in blocked:
                         continue
-                    if not is_video_id(item.video_id):
-                        logger.warning("skipping feed row with a malformed id %r", item.video_id)
+                    if not is_video_id(item.video.video_id):
+                        logger.warning(
+                            "skipping feed row with a malformed id %r", item.video.video_id
+                        )
                         continue
                     items.append(item)
                     if len(items) <= size:

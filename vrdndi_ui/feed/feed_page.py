@@ -165,11 +165,11 @@ class FeedView(Steering, Notices):
             # the feed was replaced since this tab loaded it: do not mix two feeds
             self.show_new_feed_notice()
             return False
-        self.state.update(self.store.feedback_state([i.video_id for i in page.items]))
+        self.state.update(self.store.feedback_state([i.video.video_id for i in page.items]))
         with self.grid:
             for item in page.items:
-                slot = CardSlot(item, ui.element("div").mark(f"slot-{item.video_id}"))
-                self.slots[item.video_id] = slot
+                slot = CardSlot(item, ui.element("div").mark(f"slot-{item.video.video_id}"))
+                self.slots[item.video.video_id] = slot
                 self.fill_slot(slot)
         self.offset = page.next_offset
         self.shown += len(page.items)
@@ -192,7 +192,7 @@ class FeedView(Steering, Notices):
             _, slot.marks = video_card(
                 slot.item,
                 self.pipeline_now(),
-                self.state.get(slot.item.video_id, {}),
+                self.state.get(slot.item.video.video_id, {}),
                 self.open_player,
             )
 
@@ -251,7 +251,7 @@ class FeedView(Steering, Notices):
             self.acks, self.toggles = player(
                 item,
                 self.pipeline_now(),
-                self.state.get(item.video_id, {}),
+                self.state.get(item.video.video_id, {}),
                 self.send_feedback,
                 self.hide,
                 self.block_channel,
@@ -281,13 +281,13 @@ class FeedView(Steering, Notices):
             await self.hide(item)
 
     def redraw_toggles(self, item: FeedItem) -> None:
-        state = self.state.get(item.video_id, {})
-        if self.open_item is not None and self.open_item.video_id == item.video_id:
+        state = self.state.get(item.video.video_id, {})
+        if self.open_item is not None and self.open_item.video.video_id == item.video.video_id:
             if not self.toggles.is_deleted:
                 self.toggles.clear()
                 with self.toggles:
                     feedback_toggles(item, state, self.send_feedback)
-        slot = self.slots.get(item.video_id)
+        slot = self.slots.get(item.video.video_id)
         if slot is not None and slot.marks is not None and not slot.marks.is_deleted:
             slot.marks.clear()
             with slot.marks:
@@ -295,12 +295,12 @@ class FeedView(Steering, Notices):
 
     async def send_feedback(self, item: FeedItem, label: str) -> None:
         kind, value = FEEDBACK_BUTTONS[label]
-        if self.state.get(item.video_id, {}).get(kind) == value:
+        if self.state.get(item.video.video_id, {}).get(kind) == value:
             ui.notify(f"“{label}” is already saved for this video", timeout=1500)
             return
-        click = new_click(item.video_id, label, self.site.options.timezone)
+        click = new_click(item.video.video_id, label, self.site.options.timezone)
         # pressed at once: a click that cannot be written now is kept and retried
-        self.state.setdefault(item.video_id, {})[kind] = value
+        self.state.setdefault(item.video.video_id, {})[kind] = value
         self.redraw_toggles(item)
         with self.acks:
             status = ui.label(f"Saving “{label}” …").classes("text-sm").mark("ack")

@@ -62,27 +62,27 @@ class Steering:
         return True
 
     async def hide(self, item: FeedItem) -> None:
-        if not await self._change("video", item.video_id, item.title, True):
+        if not await self._change("video", item.video.video_id, item.video.title, True):
             return
         with self.client:
             self.close_player()
-            slot = self.slots.get(item.video_id)
+            slot = self.slots.get(item.video.video_id)
             if slot is not None:
                 self._leave_placeholder(
-                    slot, "video", f"Hidden: “{item.title}”.", lambda: self.restore(item)
+                    slot, "video", f"Hidden: “{item.video.title}”.", lambda: self.restore(item)
                 )
             ui.notify("Hidden: it will not be shown again", type="info")
 
     async def restore(self, item: FeedItem) -> None:
-        if not await self._change("video", item.video_id, item.title, False):
+        if not await self._change("video", item.video.video_id, item.video.title, False):
             return
         with self.client:
-            self._restore_slots("video", lambda s: s.item.video_id == item.video_id)
+            self._restore_slots("video", lambda s: s.item.video.video_id == item.video.video_id)
             self.show_hidden_list()
-            ui.notify(f"Restored: {item.title}", type="positive", timeout=1500)
+            ui.notify(f"Restored: {item.video.title}", type="positive", timeout=1500)
 
     async def block_channel(self, item: FeedItem) -> None:
-        channel_id, name = item.channel_id, item.channel_title or item.channel_id
+        channel_id, name = item.video.channel_id, item.video.channel_title or item.video.channel_id
         if not channel_id:
             ui.notify("This video has no channel id to block", type="warning")
             return
@@ -91,7 +91,7 @@ class Steering:
         with self.client:
             self.close_player()
             for slot in self.slots.values():
-                if slot.item.channel_id == channel_id and slot.hidden_by is None:
+                if slot.item.video.channel_id == channel_id and slot.hidden_by is None:
                     self._leave_placeholder(
                         slot,
                         "channel",
@@ -104,7 +104,7 @@ class Steering:
         if not await self._change("channel", channel_id, name, False):
             return
         with self.client:
-            self._restore_slots("channel", lambda s: s.item.channel_id == channel_id)
+            self._restore_slots("channel", lambda s: s.item.video.channel_id == channel_id)
             self.show_hidden_list()
             ui.notify(f"{name} is back in your feed", type="positive", timeout=1500)
 

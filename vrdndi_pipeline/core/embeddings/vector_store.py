@@ -126,9 +126,9 @@ def store_title_vectors(
 
 
 def video_texts(conn: Connection, video_ids: Iterable[str] | None = None) -> dict[str, str]:
-    """Video id → the text that is embedded (``title | channel | description``), for every
-    stored video or only ``video_ids``."""
-    from vrdndi_pipeline.core.model.examples import video_text
+    """Video id → the text that is embedded (``Video.text``: ``title | channel | description``),
+    for every stored video or only ``video_ids``."""
+    from vrdndi_pipeline.core.records import video_text
     from vrdndi_pipeline.core.store.schema import videos
 
     query = select(videos.c.video_id, videos.c.title, videos.c.channel_title, videos.c.description)

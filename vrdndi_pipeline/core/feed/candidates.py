@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, select
 
 from vrdndi_pipeline.core.model.context_features import ContextEvent
-from vrdndi_pipeline.core.model.examples import CandidateVideo
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.store.people_tables import hidden_now
 from vrdndi_pipeline.core.store.schema import (
     feedback,
@@ -17,34 +17,15 @@ from vrdndi_pipeline.core.store.schema import (
     videos,
     watch_history,
 )
+from vrdndi_pipeline.core.store.video_rows import video_columns, video_from_row
 from vrdndi_pipeline.core.training_data import clipped_event, events_between
 
 
 @dataclass(frozen=True, slots=True)
-class FeedCandidate:
-    """A recent upload the user has not judged, watched or hidden yet."""
-
-    video_id: str
-    title: str
-    channel_id: str | None
-    channel_title: str | None
-    description: str | None
-    duration_s: int | None
-    published_at: datetime
-
-    def as_candidate_video(self) -> CandidateVideo:
-        return CandidateVideo(
-            video_id=self.video_id,
-            title=self.title,
-            channel_title=self.channel_title,
-            description=self.description,
-            duration_s=None if self.duration_s is None else float(self.duration_s),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class CandidateSelection:
-    candidates: list[FeedCandidate]  # newest first
+    """The recent uploads the user has not judged, watched or hidden yet."""
+
+    candidates: list[Video]  # newest first; every one has its published_at
     published_in_window: int
     excluded: dict[str, int]  # reason -> videos left out for it (first reason that applied)
 
@@ -71,26 +52,19 @@ def select_candidates(
     conn: Connection, now: datetime, days: float, *, only_ids: Iterable[str] | None = None
 ) -> CandidateSelection:
     """Videos published in the ``days`` before ``now`` (none from the future), minus those the
-    user gave feedback on, watched, rated or hid, and those of channels the user blocked. ``only_ids`` narrows to known ids (used to
-    re-check an earlier selection just before the feed is written)."""
+    user gave feedback on, watched, rated or hid, and those of channels the user blocked, as
+    the ``Video`` records the store holds. ``only_ids`` narrows to known ids (used to re-check
+    an earlier selection just before the feed is written)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     query = (
-        select(
-            videos.c.video_id,
-            videos.c.title,
-            videos.c.channel_id,
-            videos.c.channel_title,
-            videos.c.description,
-            videos.c.duration_s,
-            videos.c.published_at,
-        )
+        select(*video_columns(videos))
         .where(videos.c.published_at > now - timedelta(days=days), videos.c.published_at <= now)
         .order_by(videos.c.published_at.desc(), videos.c.video_id)
     )
     if only_ids is not None:
         query = query.where(videos.c.video_id.in_(list(only_ids)))
-    rows = [FeedCandidate(**row._mapping) for row in conn.execute(query)]
+    rows = [video_from_row(row._mapping) for row in conn.execute(query)]
     remaining = {r.video_id for r in rows}
     excluded: dict[str, int] = {}
     for reason, column in EXCLUSION_TABLES.items():

@@ -11,26 +11,26 @@ import numpy as np
 from sqlalchemy import Engine
 
 from vrdndi_pipeline.core.embeddings.cached import TextEncoder, title_vectors, video_vectors
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.ranker_reasons import ranker_reasons
 from vrdndi_pipeline.core.feed.reasons import Reason
 from vrdndi_pipeline.core.model.context_features import ContextEvent, event_text
 from vrdndi_pipeline.core.ranker.model import RankerModel
 from vrdndi_pipeline.core.ranker.moment_features import MomentContext, moment_context, row_features
+from vrdndi_pipeline.core.records import Video
 
 
 def ranker_refresh_inputs(
     engine: Engine,
     encoder_id: str,
     load_encoder: Callable[[], TextEncoder],
-    candidates: Sequence[FeedCandidate],
+    candidates: Sequence[Video],
     events: Sequence[ContextEvent],
     moment: datetime,
     timezone: str,
 ) -> tuple[np.ndarray, MomentContext, dict[str, Any]]:
     """The candidates' embeddings ``(N, E)`` (only unseen texts are encoded), the moment's
     context, and the cache counts."""
-    texts = {c.video_id: c.as_candidate_video().text for c in candidates}
+    texts = {c.video_id: c.text for c in candidates}
     vectors, video_counts = video_vectors(engine, encoder_id, texts, load_encoder, moment)
     event_texts = [event_text(e) for e in events]
     titles, title_counts = title_vectors(engine, encoder_id, event_texts, load_encoder, moment)
@@ -42,7 +42,7 @@ def ranker_refresh_inputs(
 
 def ranker_scores(
     model: RankerModel,
-    candidates: Sequence[FeedCandidate],
+    candidates: Sequence[Video],
     vectors: np.ndarray,
     context: MomentContext,
     local: datetime,

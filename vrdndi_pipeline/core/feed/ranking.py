@@ -10,18 +10,20 @@ from typing import Literal
 
 import numpy as np
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.diversity import mmr_order
 from vrdndi_pipeline.core.feed.exploration import generation_seed, place_with_exploration
 from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import Reason, explore_reason, top_reasons
+from vrdndi_pipeline.core.records import Video
 
 Diversity = Literal["mmr", "channel_cap", "none"]
 
 
 @dataclass(frozen=True, slots=True)
 class ScoredCandidate:
-    candidate: FeedCandidate
+    """A candidate video with its scores and reasons, on its way into the feed."""
+
+    video: Video
     interest: float | None  # P(interested)
     productive: float | None  # P(good time now)
     combined: float  # what the ranking sorts by
@@ -56,8 +58,10 @@ def combined_score(interest: float, productive: float, interest_weight: float = 
 
 
 def _key(item: ScoredCandidate) -> tuple[float, float, str]:
-    # highest score first; ties: newer first, then video id (deterministic)
-    return (-item.combined, -item.candidate.published_at.timestamp(), item.candidate.video_id)
+    # highest score first; ties: newer first (an unknown date last), then video id
+    published = item.video.published_at
+    newer = -published.timestamp() if published is not None else math.inf
+    return (-item.combined, newer, item.video.video_id)
 
 
 def diversify(
@@ -85,7 +89,7 @@ def diversify(
     order = mmr_order(
         ordered,
         [i.combined for i in ordered],
-        [stored.get(i.candidate.video_id) for i in ordered],
+        [stored.get(i.video.video_id) for i in ordered],
         _channel,
         relevance_weight=relevance_weight if rule == "mmr" else 1.0,
         max_per_channel=max_per_channel,
@@ -125,8 +129,8 @@ def order_feed(
 
 
 def _channel(item: ScoredCandidate) -> str:
-    c = item.candidate
-    return c.channel_id or c.channel_title or c.video_id
+    v = item.video
+    return v.channel_id or v.channel_title or v.video_id
 
 
 def channel_share(items: Sequence[ScoredCandidate], page_size: int = PAGE_SIZE) -> int:

@@ -12,16 +12,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate, select_candidates
+from vrdndi_pipeline.core.feed.candidates import select_candidates
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensors, without_context
 from vrdndi_pipeline.core.feed.neighbours import candidate_vectors, liked_videos, neighbour_reasons
 from vrdndi_pipeline.core.feed.ranking import (
+    Diversity,
     FeedOrder,
     ScoredCandidate,
     channel_share,
@@ -31,6 +32,7 @@ from vrdndi_pipeline.core.feed.reasons import context_effect_reason, duration_re
 from vrdndi_pipeline.core.feed.rows import drop_judged, exposure_rows, feed_rows
 from vrdndi_pipeline.core.feed.scoring import CHAMPION, champion_scores, fallback_scores
 from vrdndi_pipeline.core.model.examples import examples_from_frames
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, record_exposures, replace_feed
 from vrdndi_pipeline.core.training_data import interest_rows
@@ -41,6 +43,28 @@ class RefreshSettings:
     order: FeedOrder
     interest_weight: float = 0.5  # w in interest^w * good_time_now^(1-w)
     batch_size: int = 32  # LoRA scoring
+
+
+def refresh_settings(
+    *,
+    interest_weight: float,
+    diversity: str,
+    relevance_weight: float,
+    max_per_channel: int,
+    exploration_share: float,
+    batch_size: int,
+) -> RefreshSettings:
+    """The settings of the ``feed_predictions`` asset's config (its fields by name); an unknown
+    diversity rule is an error before anything is read."""
+    if diversity not in get_args(Diversity):
+        raise ValueError(f"unknown diversity rule {diversity!r}: use one of {get_args(Diversity)}")
+    order = FeedOrder(
+        diversity=cast(Diversity, diversity),
+        relevance_weight=relevance_weight,
+        max_per_channel=max_per_channel,
+        exploration_share=exploration_share,
+    )
+    return RefreshSettings(order, interest_weight, batch_size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +82,10 @@ class FeedRefresh:
     scoring_seconds: float
     page_size: int
 
-    def metadata(self) -> dict[str, Any]:
-        return {
+    def metadata(self, seconds: float | None = None) -> dict[str, Any]:
+        """The asset's metadata; with the asset's ``seconds``, those and the ``top`` rows too
+        (a Markdown table)."""
+        meta = {
             "ranking": self.ranking,
             "model_version": self.model_version,
             "videos": len(self.rows),
@@ -74,6 +100,9 @@ class FeedRefresh:
                 round(len(self.rows) / self.scoring_seconds, 1) if self.scoring_seconds else 0
             ),
         }
+        if seconds is not None:
+            meta.update(seconds=round(seconds, 2), top=self.top_table())
+        return meta
 
     def top_table(self, limit: int = 10) -> str:
         """The first rows as a Markdown table."""
@@ -120,9 +149,9 @@ def refresh_feed(
     with read_transaction(engine) as conn:
         stored = candidate_vectors(conn, encoder, [c.video_id for c in candidates])
         liked = liked_videos(conn, encoder)
-    similar = neighbour_reasons(stored, [s.candidate.video_id for s in scored], liked)
+    similar = neighbour_reasons(stored, [s.video.video_id for s in scored], liked)
     scored = [
-        s.with_reasons(duration_reason(s.candidate.duration_s), near)
+        s.with_reasons(duration_reason(s.video.duration_s), near)
         for s, near in zip(scored, similar, strict=True)
     ]
     ranked = order_feed(scored, settings.order, generation=inputs.generation, vectors=stored)
@@ -156,7 +185,7 @@ def refresh_feed(
 
 def _score(
     inputs: InferenceTensors,
-    candidates: Sequence[FeedCandidate],
+    candidates: Sequence[Video],
     keep: list[int],
     version: str | None,
     model_folder: Callable[[str], Path],

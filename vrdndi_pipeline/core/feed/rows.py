@@ -10,6 +10,8 @@ from sqlalchemy import Connection
 
 from vrdndi_pipeline.core.feed.ranking import ScoredCandidate
 from vrdndi_pipeline.core.feed.reasons import reasons_to_json
+from vrdndi_pipeline.core.store.schema import feed_predictions
+from vrdndi_pipeline.core.store.video_rows import video_values
 
 
 def feed_rows(
@@ -20,16 +22,12 @@ def feed_rows(
     generation: str,
     generated_at: datetime,
 ) -> list[dict[str, Any]]:
-    """One row per video, rank 1..n in the order given."""
+    """One row per video, rank 1..n in the order given: the video's fields the table holds,
+    then the feed's own."""
     return [
         {
-            "video_id": item.candidate.video_id,
+            **video_values(item.video, feed_predictions),
             "rank": rank,
-            "title": item.candidate.title,
-            "channel_id": item.candidate.channel_id,
-            "channel_title": item.candidate.channel_title,
-            "duration_s": item.candidate.duration_s,
-            "published_at": item.candidate.published_at,
             "interest_score": item.interest,
             "productive_score": item.productive,
             "combined_score": item.combined,

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.feed.ranking import ScoredCandidate, combined_score
 from vrdndi_pipeline.core.feed.reasons import Reason, age_reason
-from vrdndi_pipeline.core.model.examples import TrainingExample
+from vrdndi_pipeline.core.model.examples import TrainingExample, video_example
+from vrdndi_pipeline.core.records import Video
 
 if TYPE_CHECKING:
     from vrdndi_pipeline.core.model.baseline import BaselineModel
@@ -29,7 +29,7 @@ MIN_BASELINE_LABELS = 10  # per class
 
 
 def champion_scores(
-    candidates: Sequence[FeedCandidate],
+    candidates: Sequence[Video],
     interest: Sequence[float],
     productive: Sequence[float],
     reasons: Sequence[Sequence[Reason]],
@@ -43,7 +43,7 @@ def champion_scores(
 
 
 def fallback_scores(
-    candidates: Sequence[FeedCandidate],
+    candidates: Sequence[Video],
     interest_examples: Sequence[TrainingExample],
     now: datetime,
     candidate_days: float,
@@ -57,7 +57,7 @@ def fallback_scores(
         from vrdndi_pipeline.core.model.baseline import train_baseline
 
         model = train_baseline(list(interest_examples), seed=seed)
-        examples = [_as_example(c) for c in candidates]
+        examples = [video_example(c) for c in candidates]
         probs = model.predict_proba(examples)["interest"]
         words = baseline_word_reasons(model, examples)
         return INTEREST_BASELINE, [
@@ -65,16 +65,15 @@ def fallback_scores(
             for c, p, w in zip(candidates, probs.tolist(), words, strict=True)
         ]
     window_s = candidate_days * 86400.0
-    return RECENCY, [
-        ScoredCandidate(
-            c,
-            None,
-            None,
-            combined := max(0.0, 1.0 - (now - c.published_at).total_seconds() / window_s),
-            (age_reason(c.published_at, now, 0.1 + combined),),
+    scored = []
+    for c in candidates:
+        age_s = window_s if c.published_at is None else (now - c.published_at).total_seconds()
+        combined = max(0.0, 1.0 - age_s / window_s)
+        reasons = (
+            () if c.published_at is None else (age_reason(c.published_at, now, 0.1 + combined),)
         )
-        for c in candidates
-    ]
+        scored.append(ScoredCandidate(c, None, None, combined, reasons))
+    return RECENCY, scored
 
 
 def baseline_word_reasons(
@@ -106,16 +105,3 @@ def baseline_word_reasons(
             [Reason("words", f"mentions {quoted}, like videos you liked", sum(w for w, _ in best))]
         )
     return out
-
-
-def _as_example(c: FeedCandidate) -> TrainingExample:
-    video = c.as_candidate_video()
-    return TrainingExample(
-        video_id=c.video_id,
-        text=video.text,
-        video_duration_s=video.duration_s,
-        moment=None,
-        context=(),
-        interest_label=None,
-        productive_label=None,
-    )

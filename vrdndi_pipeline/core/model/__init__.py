@@ -24,9 +24,9 @@ _EXPORTS = {
     "context_features": ("ContextEvent", "event_text", "parse_context_events"),
     "examples": (
         "LABEL_MEANINGS",
-        "CandidateVideo",
         "TrainingExample",
         "examples_from_frames",
+        "video_example",
         "video_text",
     ),
     "hybrid_model": ("HeadLogits", "HybridProductiveModel"),
@@ -50,7 +50,6 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = [
     "BUNDLED_MINILM",
     "BaselineModel",
-    "CandidateVideo",
     "ConfigError",
     "ContextEncoder",
     "ContextEvent",
@@ -97,6 +96,7 @@ __all__ = [
     "shared_context_encoder",
     "split_examples",
     "train_baseline",
+    "video_example",
     "video_text",
     "weighted_f1",
 ]
@@ -142,10 +142,9 @@ if TYPE_CHECKING:
     from vrdndi_pipeline.core.model.evaluation import evaluate
     from vrdndi_pipeline.core.model.examples import (
         LABEL_MEANINGS,
-        CandidateVideo,
         TrainingExample,
         examples_from_frames,
-        video_text,
+        video_example,
     )
     from vrdndi_pipeline.core.model.hybrid_model import HeadLogits, HybridProductiveModel
     from vrdndi_pipeline.core.model.metrics import (
@@ -172,3 +171,4 @@ if TYPE_CHECKING:
     )
     from vrdndi_pipeline.core.model.training import EpochReport, Trainer, TrainingResult
     from vrdndi_pipeline.core.model.training_run import TrainingRun, run_training
+    from vrdndi_pipeline.core.records import video_text

@@ -1,4 +1,5 @@
-"""What the model learns from (``TrainingExample``) and what it scores (``CandidateVideo``).
+"""What the model learns from and scores: ``TrainingExample`` (a ``Video`` to score becomes one
+with :func:`video_example`).
 
 Labels: interest 1 = interested, 0 = not; productive 1 = "correct timing", 0 = "not now".
 A missing label is ``None`` here; it becomes ``ignore_index`` only inside tensors.
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vrdndi_pipeline.core.model.context_features import ContextEvent, parse_context_events
+from vrdndi_pipeline.core.records import Video, video_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,12 +25,6 @@ LABEL_MEANINGS = {
     "interest": {0: "not interested", 1: "interested"},
     "productive": {0: "not now", 1: "correct timing"},
 }
-
-
-def video_text(title: str | None, channel_title: str | None, description: str | None) -> str:
-    """The text the backbone reads: ``"title | channel | description"``, missing parts left out."""
-    parts = (title, channel_title, description)
-    return " | ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +47,24 @@ class TrainingExample:
         return self.productive_label is not None
 
 
-@dataclass(frozen=True, slots=True)
-class CandidateVideo:
-    """A video to score."""
-
-    video_id: str
-    title: str
-    channel_title: str | None
-    description: str | None
-    duration_s: float | None
-
-    @property
-    def text(self) -> str:
-        return video_text(self.title, self.channel_title, self.description)
+def video_example(
+    video: Video,
+    moment: datetime | None = None,
+    context: tuple[ContextEvent, ...] = (),
+    timezone: str = "UTC",
+) -> TrainingExample:
+    """An unlabelled example of ``video`` to score, at ``moment`` after ``context`` (none: the
+    context-free interest row). The model reads the duration as a float."""
+    return TrainingExample(
+        video_id=video.video_id,
+        text=video.text,
+        video_duration_s=None if video.duration_s is None else float(video.duration_s),
+        moment=moment,
+        context=context,
+        interest_label=None,
+        productive_label=None,
+        timezone=timezone,
+    )
 
 
 def _missing(value: Any) -> bool:

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from vrdndi_pipeline.core.model.batching import EncodedDataset
 from vrdndi_pipeline.core.model.context_features import ContextEvent
-from vrdndi_pipeline.core.model.examples import CandidateVideo, TrainingExample
+from vrdndi_pipeline.core.model.examples import TrainingExample, video_example
 from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
 from vrdndi_pipeline.core.model.prediction import predict
 from vrdndi_pipeline.core.model.runtime import configure_threads
+from vrdndi_pipeline.core.records import Video
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class VideoScore:
 
 def score_videos(
     model_or_path: HybridProductiveModel | str | os.PathLike[str],
-    videos: Sequence[CandidateVideo],
+    videos: Sequence[Video],
     moment: datetime,
     context_events: Sequence[ContextEvent],
     timezone: str,
@@ -109,7 +110,7 @@ def score_with_context_effect(
 
 def encode_candidates(
     adapter_folder: str | os.PathLike[str],
-    videos: Sequence[CandidateVideo],
+    videos: Sequence[Video],
     moment: datetime,
     context_events: Sequence[ContextEvent],
     timezone: str,
@@ -135,23 +136,11 @@ def encode_candidates(
 
 
 def candidate_examples(
-    videos: Sequence[CandidateVideo],
+    videos: Sequence[Video],
     moment: datetime | None,
     events: Sequence[ContextEvent],
     timezone: str,
 ) -> list[TrainingExample]:
     """Unlabelled examples of ``videos`` at ``moment`` after ``events`` (shared context)."""
     context = tuple(events)  # one object for all videos: windowed and embedded once
-    return [
-        TrainingExample(
-            video_id=v.video_id,
-            text=v.text,
-            video_duration_s=v.duration_s,
-            moment=moment,
-            context=context,
-            interest_label=None,
-            productive_label=None,
-            timezone=timezone,
-        )
-        for v in videos
-    ]
+    return [video_example(v, moment, context, timezone) for v in videos]

@@ -17,23 +17,21 @@ from sqlalchemy import Connection, delete, insert, select, text
 
 from vrdndi_pipeline.core.feed.page import PAGE_SIZE
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_from_json
+from vrdndi_pipeline.core.records import VIDEO_FIELDS, Video
 from vrdndi_pipeline.core.store.schema import feed_exposures, feed_generation, feed_predictions
 from vrdndi_pipeline.core.store.upserts import insert_new
+from vrdndi_pipeline.core.store.video_rows import video_from_row
 
 FEED_COLUMNS = tuple(c.name for c in feed_predictions.columns)
 
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One row of the feed, as the feed site shows it."""
+    """One row of the feed, as the feed site shows it: the video, and where and why this feed
+    placed it."""
 
-    video_id: str
+    video: Video  # the video's fields the table holds; the others read as unknown
     rank: int
-    title: str
-    channel_id: str | None
-    channel_title: str | None
-    duration_s: int | None
-    published_at: datetime | None
     interest_score: float | None
     productive_score: float | None
     combined_score: float
@@ -44,6 +42,19 @@ class FeedItem:
     reasons: tuple[Reason, ...] = ()  # the top reasons, strongest first
     explored: bool = False  # an exploration slot chose it
     propensity: float | None = None
+
+
+FEED_OWN_COLUMNS = tuple(c for c in FEED_COLUMNS if c not in VIDEO_FIELDS)
+"""The columns of ``feed_predictions`` that are the feed's own (the rest hold the video)."""
+
+
+def feed_item(row: Mapping[Any, Any]) -> FeedItem:
+    """The ``FeedItem`` of a ``feed_predictions`` row (reasons as stored JSON)."""
+    own = {c: row[c] for c in FEED_OWN_COLUMNS}
+    return FeedItem(
+        video=video_from_row(row),
+        **{**own, "reasons": reasons_from_json(row["reasons"]), "explored": bool(row["explored"])},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +129,7 @@ def read_feed_page(conn: Connection, offset: int = 0, limit: int = PAGE_SIZE) ->
     result = conn.execute(
         select(feed_predictions).order_by(feed_predictions.c.rank).offset(offset).limit(limit)
     )
-    return [
-        FeedItem(
-            **{
-                **row._mapping,
-                "reasons": reasons_from_json(row.reasons),
-                "explored": bool(row.explored),
-            }
-        )
-        for row in result
-    ]
+    return [feed_item(row._mapping) for row in result]
 
 
 def record_exposures(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:

@@ -4,20 +4,23 @@ Only videos that are new, whose text changed, or that the current champion versi
 encoded yet go through the backbone; vectors of older adapter versions are dropped.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import torch
+from sqlalchemy import Engine
 
-from vrdndi_pipeline.core.feed.candidates import FeedCandidate
 from vrdndi_pipeline.core.model.batching import EncodedDataset
+from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.video_encodings import (
     cached_vectors,
     forget_other_versions,
     store_vectors,
 )
-from vrdndi_pipeline.resources.database import AppDatabase
 
 
 def adapter_fusion(adapter_folder: Path) -> str:
@@ -28,21 +31,21 @@ def adapter_fusion(adapter_folder: Path) -> str:
 
 
 def late_fusion_tensors(
+    engine: Engine,
     adapter_folder: Path,
     adapter_key: str,
-    candidates: list[FeedCandidate],
+    candidates: Sequence[Video],
     dataset: EncodedDataset,
-    database: AppDatabase,
     now: datetime,
 ) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
-    """The late-fusion tensors of a generation, and the cache's hits / misses / dropped.
+    """The late-fusion tensors of a generation (rows in ``candidates`` order, ``dataset`` encoded
+    from them), and the cache's hits / misses / dropped.
 
     ``adapter_key`` names the adapter the vectors belong to (version and MLflow run id)."""
     from vrdndi_pipeline.core.model import load_adapter
     from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors, shared_context
 
-    texts = {c.video_id: c.as_candidate_video().text for c in candidates}
-    engine = database.engine()
+    texts = {c.video_id: c.text for c in candidates}
     with read_transaction(engine) as conn:
         hits = cached_vectors(conn, adapter_key, texts)
     missing = [i for i, c in enumerate(candidates) if c.video_id not in hits]
@@ -55,7 +58,9 @@ def late_fusion_tensors(
     with write_transaction(engine) as conn:
         store_vectors(conn, adapter_key, {v: texts[v] for v in fresh}, fresh, now)
         dropped = forget_other_versions(conn, [adapter_key])
-    vectors = torch.stack([hits.get(c.video_id, fresh.get(c.video_id)) for c in candidates])
+    vectors = torch.stack(
+        [hits[c.video_id] if c.video_id in hits else fresh[c.video_id] for c in candidates]
+    )
     context_embeddings, context_features = shared_context(dataset)
     tensors = {
         "video_vectors": vectors,
