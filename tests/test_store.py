@@ -11,10 +11,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.frame_tables import (
     FrameTableError,
     read_frame,
@@ -64,10 +69,49 @@ def _video(video_id: str, **changes) -> Video:
 
 @pytest.fixture
 def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
+    engine = open_database(database_url)
     yield engine
     engine.dispose()
+
+
+def _pragmas(engine) -> tuple:
+    with engine.connect() as conn:
+        return tuple(
+            conn.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+        )
+
+
+def test_make_engine_leaves_the_schema_and_open_database_brings_it_to_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    bare = make_engine(url)
+    assert schema_revision(bare) is None
+    assert _pragmas(bare) == ("wal", 2, 30_000, 1)  # WAL, synchronous FULL, 30 s, FKs on
+    bare.dispose()
+    opened = open_database(url)
+    assert schema_revision(opened) == head_revision()
+    assert _pragmas(opened) == ("wal", 2, 30_000, 1)
+    opened.dispose()
+    again = open_database(url)  # a second open finds nothing to migrate
+    assert schema_revision(again) == head_revision()
+    again.dispose()
+
+
+def test_a_shorter_busy_timeout_gives_up_on_a_held_lock_in_time(tmp_path):
+    import time
+
+    url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
+    holder = open_database(url)
+    impatient = open_database(url, sqlite_busy_timeout_ms=200)
+    assert _pragmas(impatient)[2] == 200
+    with write_transaction(holder):
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            with write_transaction(impatient):
+                pass
+        assert time.monotonic() - started < 10  # not the default 30 s
+    holder.dispose()
+    impatient.dispose()
 
 
 def test_migrations_create_exactly_the_declared_schema(engine):

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from vrdndi_pipeline.cli_jobs import (
@@ -30,15 +30,13 @@ from vrdndi_pipeline.cli_jobs import (
 )
 from vrdndi_pipeline.cli_jobs import stdout_line as _out
 from vrdndi_pipeline.core.settings import Settings, SettingsError, load_settings
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction
-from vrdndi_pipeline.core.store.migrate import head_revision, schema_revision, upgrade_schema
+from vrdndi_pipeline.core.store.database import make_engine, open_database, read_transaction
+from vrdndi_pipeline.core.store.migrate import head_revision, schema_revision
 from vrdndi_pipeline.core.store.schema import aw_events, metadata, videos, watch_history
 from vrdndi_pipeline.core.validation import terminal_text
 
 
-def _summary(settings: Settings) -> int:
-    engine = make_engine(settings.database_url)
-    upgrade_schema(engine)
+def _summary(settings: Settings, engine: Engine) -> int:
     _out(f"Database: {engine.url.render_as_string(hide_password=True)}")
     with read_transaction(engine) as conn:
         for table in metadata.sorted_tables:
@@ -98,25 +96,14 @@ def _model_summary(settings: Settings) -> None:
             _out(terminal_text(line))
 
 
-def _db(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    if args.action == "upgrade":
-        upgrade_schema(engine)
+def _db(engine: Engine) -> int:
     _out(f"schema revision {schema_revision(engine)} (newest shipped: {head_revision()})")
     return 0
 
 
-def _seed_demo_labels(settings: Settings) -> int:
+def _seed_demo_labels(engine: Engine) -> int:
     from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 
-    if settings.sources != "demo":
-        stderr_line(
-            "vrdndi: seed-demo-labels writes sample clicks; run it with VRDNDI_SOURCES=demo "
-            "(or vrdndi --demo seed-demo-labels)"
-        )
-        return 2
-    engine = make_engine(settings.database_url)
-    upgrade_schema(engine)
     counts = seed_demo_labels(engine)
     _out("Demo labels seeded: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
@@ -135,12 +122,10 @@ def _auth(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _feed(settings: Settings, args: argparse.Namespace) -> int:
+def _feed(engine: Engine, args: argparse.Namespace) -> int:
     from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
     from vrdndi_pipeline.core.store.people_tables import recent_run_failures
 
-    engine = make_engine(settings.database_url)
-    upgrade_schema(engine)
     with read_transaction(engine) as conn:
         generation = current_generation(conn)
         items = read_feed_page(conn, 0, args.top)
@@ -178,8 +163,8 @@ def _feed(settings: Settings, args: argparse.Namespace) -> int:
             if value is not None
         )
         explored = "  [exploring]" if item.explored else ""
-        title = terminal_text(item.title)[:70]
-        channel = terminal_text(item.channel_title or "?")
+        title = terminal_text(item.video.title)[:70]
+        channel = terminal_text(item.video.channel_title or "?")
         _out(f"{item.rank:>4}. {title}  [{channel}]  {scores}{explored}")
         for reason in item.reasons:
             if reason.kind != "explore":
@@ -217,6 +202,45 @@ def _require_database(settings: Settings, command: str) -> bool:
         "at the folder or database you already have."
     )
     return False
+
+
+def _may_open_database(settings: Settings, args: argparse.Namespace) -> bool:
+    """False, with the error printed, when ``args.command`` must not touch the database: a
+    command that only reads it and finds no SQLite file, or demo labels outside the demo."""
+    if args.command == "seed-demo-labels" and settings.sources != "demo":
+        stderr_line(
+            "vrdndi: seed-demo-labels writes sample clicks; run it with VRDNDI_SOURCES=demo "
+            "(or vrdndi --demo seed-demo-labels)"
+        )
+        return False
+    if args.command in ("summary", "feed") or (args.command == "db" and args.action == "revision"):
+        return _require_database(settings, args.command)
+    return True
+
+
+def _open_database_for(settings: Settings, args: argparse.Namespace) -> Engine:
+    """The database of a command, its schema brought up to date, except for ``db revision``,
+    which only reports the revision."""
+    if args.command == "db" and args.action == "revision":
+        return make_engine(settings.database_url)
+    return open_database(settings.database_url)
+
+
+def _run_database_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``summary``, ``feed``, ``db`` or ``seed-demo-labels`` on the database they share."""
+    if not _may_open_database(settings, args):
+        return 2
+    engine = _open_database_for(settings, args)
+    try:
+        if args.command == "summary":
+            return _summary(settings, engine)
+        if args.command == "feed":
+            return _feed(engine, args)
+        if args.command == "db":
+            return _db(engine)
+        return _seed_demo_labels(engine)
+    finally:
+        engine.dispose()
 
 
 def _add_command(
@@ -312,18 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger().setLevel(logging.WARNING)
         status = terminal_status if sys.stdout.isatty() else None  # a bar only on a terminal
         return run_job_command(args.command, args, settings, _out, stderr_line, status)
-    if args.command in ("summary", "feed") or (args.command == "db" and args.action == "revision"):
-        if not _require_database(settings, args.command):
-            return 2
-    if args.command == "summary":
-        return _summary(settings)
-    if args.command == "db":
-        return _db(settings, args)
-    if args.command == "feed":
-        return _feed(settings, args)
-    if args.command == "seed-demo-labels":
-        return _seed_demo_labels(settings)
-    return _auth(settings, args)
+    if args.command == "auth":
+        return _auth(settings, args)
+    return _run_database_command(settings, args)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,15 @@
 """``raw_aw_events``: the user's computer activity, fetched incrementally from ActivityWatch."""
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 from pydantic import Field
 
 from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
-from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
-from vrdndi_pipeline.core.store.quarantine import record_rejections
-from vrdndi_pipeline.core.store.source_tables import latest_event_time, write_aw_events
+from vrdndi_pipeline.core.sources.activitywatch.ingest import (
+    read_fetch_start,
+    write_window_activity,
+)
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchSource
 from vrdndi_pipeline.resources.database import AppDatabase
 
@@ -53,44 +53,12 @@ def raw_aw_events(
     now = datetime.now(UTC)
     host = activitywatch.resolve_host()
     engine = database.engine()
-    with read_transaction(engine) as conn:
-        newest = latest_event_time(conn, host.hostname, now=now)
-    since = newest - timedelta(minutes=config.overlap_minutes) if newest else None
+    overlap = timedelta(minutes=config.overlap_minutes)
+    since = read_fetch_start(engine, host.hostname, overlap, now=now)
     activity = activitywatch.fetch_window_activity(host, since, now=now)
-    with write_transaction(engine) as conn:
-        counts = write_aw_events(conn, activity.events)
-        record_rejections(conn, "activitywatch", activity.rejections, now)
-    rejected = Counter(r.reason for r in activity.rejections)
-    context.log.info(
-        "%s: %d events fetched, %d new, %d updated, %d rejected",
-        host.hostname,
-        len(activity.events),
-        counts.inserted,
-        counts.updated,
-        len(activity.rejections),
-    )
-    if rejected:
-        context.log.warning(
-            "%s: %d invalid ActivityWatch events set aside in rejected_items: %s",
-            host.hostname,
-            len(activity.rejections),
-            ", ".join(f"{reason} {n}" for reason, n in rejected.most_common()),
-        )
-    times = [e.timestamp for e in activity.events]
-    return dg.MaterializeResult(
-        metadata={
-            "hostname": host.hostname,
-            "buckets": ", ".join(activity.buckets),
-            "browser_buckets_not_joined": ", ".join(host.unjoined_web) or "none",
-            "fetched_since": since.isoformat() if since else "beginning",
-            "events_fetched": len(activity.events),
-            **counts.as_metadata("rows_"),
-            "skipped": dg.MetadataValue.json(activity.skipped),
-            "rejected": dg.MetadataValue.json(dict(rejected)),
-            "rejected_total": len(activity.rejections),
-            "category_rules": activity.category_source,
-            "afk_filtered": activity.afk_filtered,
-            "first_event": min(times).isoformat() if times else "none",
-            "last_event": max(times).isoformat() if times else "none",
-        }
-    )
+    written = write_window_activity(engine, host, since, activity, now)
+    context.log.info(written.summary_line())
+    warning = written.rejections_line()
+    if warning is not None:
+        context.log.warning(warning)
+    return dg.MaterializeResult(metadata=written.metadata())

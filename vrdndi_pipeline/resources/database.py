@@ -7,9 +7,8 @@ import pandas as pd
 from pydantic import PrivateAttr, field_validator
 from sqlalchemy import Engine
 
-from vrdndi_pipeline.core.store.database import make_engine
+from vrdndi_pipeline.core.store.database import open_database
 from vrdndi_pipeline.core.store.frame_tables import read_frame, replace_table_with_frame
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.resources.env_var_config import stripped
 
 
@@ -30,8 +29,7 @@ class AppDatabase(dg.ConfigurableResource):
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)
-            upgrade_schema(self._engine)
+            self._engine = open_database(self.url)
         return self._engine
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

@@ -9,13 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, event
 
 from vrdndi_pipeline.core.settings import Settings
-from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import open_database
 from vrdndi_ui.feed.feed_data import FeedStore
 from vrdndi_ui.feed.feed_page import FeedSite, FeedSiteOptions
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer
@@ -27,22 +23,6 @@ QUEUE_FILE = "feed-feedback-queue.json"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def feed_engine(url: str, write_timeout_s: float) -> Engine:
-    """An engine whose SQLite writes wait at most ``write_timeout_s`` for a lock: a click
-    that cannot be written soon is queued and retried rather than left hanging."""
-    engine = make_engine(url)
-    if engine.dialect.name == "sqlite":
-
-        def shorter_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout={int(write_timeout_s * 1000)}")
-            cursor.close()
-
-        # runs after make_engine's own "connect" listener, so this value wins
-        event.listen(engine, "connect", shorter_busy_timeout)
-    return engine
-
-
 def build_feed_site(
     settings: Settings,
     options: FeedSiteOptions,
@@ -50,9 +30,13 @@ def build_feed_site(
     write_timeout_s: float = 5.0,
     queue_file: Path | None = None,
 ) -> FeedSite:
-    """Connect to the database (upgrading its schema), load queued clicks, try them once."""
-    engine = feed_engine(settings.database_url, write_timeout_s)
-    upgrade_schema(engine)
+    """Connect to the database (upgrading its schema), load queued clicks, try them once.
+
+    SQLite writes wait at most ``write_timeout_s`` for a lock: a click that cannot be written
+    soon is queued and retried rather than left hanging."""
+    engine = open_database(
+        settings.database_url, sqlite_busy_timeout_ms=int(write_timeout_s * 1000)
+    )
     outbox = FeedbackOutbox(database_writer(engine), queue_file or settings.data_dir / QUEUE_FILE)
     if len(outbox):
         outbox.flush()

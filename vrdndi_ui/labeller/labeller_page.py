@@ -16,11 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vrdndi_pipeline.core.settings import Settings, load_settings
 from vrdndi_pipeline.core.store.database import (
-    make_engine,
+    open_database,
     read_transaction,
     write_transaction,
 )
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import watch_history
 from vrdndi_ui.labeller.display_text import (
     CALM,
@@ -73,9 +72,7 @@ NOTICES_KEY = "labeller_notices"
 @st.cache_resource(show_spinner=False)
 def database_engine(url: str) -> Engine:
     """One engine per database for the server process; the schema is upgraded once."""
-    engine = make_engine(url)
-    upgrade_schema(engine)
-    return engine
+    return open_database(url)
 
 
 def _now() -> datetime:

@@ -1,5 +1,8 @@
 """Engines and transactions for the application database.
 
+:func:`open_database` is the one way in for code that reads or writes it (an engine, the schema
+brought up to date); :func:`make_engine` is the bare engine, for what must not migrate.
+
 SQLite (the default, a file under ``data/``) runs in WAL mode with a busy timeout, and every
 write transaction starts with ``BEGIN IMMEDIATE`` so two writers queue instead of failing half
 way. PostgreSQL is used as it is. Schema changes go through the alembic migrations only.
@@ -34,10 +37,17 @@ def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'vrdndi.db').resolve()}"
 
 
-def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwargs: Any) -> Engine:
-    """An engine for ``url``; for SQLite the folder of the file is created if missing (mode
-    0700), the file and its ``-wal``/``-shm`` are kept at mode 0600, and every connection
-    commits with ``PRAGMA synchronous=<sqlite_synchronous>``."""
+def make_engine(
+    url: str,
+    *,
+    sqlite_synchronous: str = SQLITE_SYNCHRONOUS,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    **kwargs: Any,
+) -> Engine:
+    """An engine for ``url``, schema untouched (:func:`open_database` also migrates); for SQLite
+    the folder of the file is created if missing (mode 0700), the file and its ``-wal``/``-shm``
+    are kept at mode 0600, every connection commits with ``PRAGMA
+    synchronous=<sqlite_synchronous>`` and waits at most ``sqlite_busy_timeout_ms`` for a lock."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -47,7 +57,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwa
     if database and database != ":memory:" and not database.startswith("file:"):
         sqlite_file = Path(database).expanduser()
         private_dir(sqlite_file.parent, tighten=False)  # a new folder: 0700
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}, **kwargs)
     if sqlite_file is not None:
         # before each new connection opens the file: it is made, or kept, private (0600)
         event.listen(engine, "do_connect", partial(_private_sqlite_files, sqlite_file))
@@ -57,10 +67,21 @@ def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwa
         )
 
     def configure(dbapi_connection: Any, _record: Any) -> None:
-        _configure_sqlite_connection(dbapi_connection, sqlite_synchronous)
+        _configure_sqlite_connection(dbapi_connection, sqlite_synchronous, sqlite_busy_timeout_ms)
 
     event.listen(engine, "connect", configure)
     event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def open_database(url: str, **engine_options: Any) -> Engine:
+    """The application database at ``url``, its schema brought up to date: an engine from
+    :func:`make_engine` (``engine_options`` go to it), then every migration not yet applied."""
+    # alembic is imported only here, when a database is opened (migrate imports this module)
+    from vrdndi_pipeline.core.store.migrate import upgrade_schema
+
+    engine = make_engine(url, **engine_options)
+    upgrade_schema(engine)
     return engine
 
 
@@ -76,13 +97,15 @@ def _private_sqlite_files(path: Path, *_connect_args: Any) -> None:
         logger.debug("could not make %s private: %s", path, error)
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, synchronous: str) -> None:
+def _configure_sqlite_connection(
+    dbapi_connection: Any, synchronous: str, busy_timeout_ms: int
+) -> None:
     # Take transaction control away from the sqlite3 module: the "begin" listener below
     # emits BEGIN itself, so writes can say IMMEDIATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -18,6 +18,7 @@ from vrdndi_pipeline.core.store.schema import (
     watch_history,
 )
 from vrdndi_pipeline.core.store.upserts import UpsertCounts, insert_statement_for, upsert_rows
+from vrdndi_pipeline.core.store.video_rows import video_values
 from vrdndi_pipeline.core.validation import FUTURE_MARGIN
 
 # Columns a later, richer description of a video may change; first_seen_at and source stay.
@@ -158,19 +159,7 @@ def write_aw_events(conn: Connection, events: Iterable[AwEvent]) -> UpsertCounts
 
 
 def _video_row(video: Video, seen_at: datetime) -> dict[str, Any]:
-    return {
-        "video_id": video.video_id,
-        "title": video.title,
-        "channel_id": video.channel_id,
-        "channel_title": video.channel_title,
-        "description": video.description,
-        "duration_s": video.duration_s,
-        "published_at": video.published_at,
-        "tags": json.dumps(list(video.tags), ensure_ascii=False),
-        "source": video.source,
-        "details_from": video.details_from,
-        "first_seen_at": seen_at,
-    }
+    return {**video_values(video, videos), "first_seen_at": seen_at}
 
 
 def write_videos(conn: Connection, found: Sequence[Video], seen_at: datetime) -> UpsertCounts:

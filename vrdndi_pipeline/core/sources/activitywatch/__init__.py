@@ -1,0 +1,1 @@
+"""ActivityWatch: where an incremental fetch starts, and what it writes (``ingest``)."""

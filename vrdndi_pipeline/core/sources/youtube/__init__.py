@@ -1,0 +1,1 @@
+"""YouTube: what one ingest run asks the Data API for, and what it writes (``ingest``)."""
