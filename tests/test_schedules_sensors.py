@@ -269,7 +269,7 @@ def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
     assert recorded.message.startswith("raw_aw_events: ActivityWatchUnavailable: Cannot reach")
     assert dead in recorded.message and "VRDNDI_AW_URL" in recorded.message
     with read_transaction(make_engine(url)) as conn:  # the previous feed stays in place
-        assert [r.video_id for r in read_feed_page(conn, 0, 10)] == [
+        assert [r.video.video_id for r in read_feed_page(conn, 0, 10)] == [
             r["video_id"] for r in previous
         ]
 
@@ -340,6 +340,6 @@ def test_daily_job_without_youtube_fails_clearly_and_keeps_the_feed(tmp_path, mo
     assert "raw_aw_events" in materialized  # ActivityWatch was read ...
     assert not materialized & {"encoded_inference_tensors", "feed_predictions"}  # ... no feed
     with read_transaction(make_engine(url)) as conn:
-        assert [r.video_id for r in read_feed_page(conn, 0, 10)] == [
+        assert [r.video.video_id for r in read_feed_page(conn, 0, 10)] == [
             r["video_id"] for r in previous
         ]

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from vrdndi_pipeline.assets.champion_model import current_label_count, labels_at_last_training
 from vrdndi_pipeline.core.refresh_times import interval_crons
 from vrdndi_pipeline.core.settings import Settings
+from vrdndi_pipeline.core.training.trigger import training_trigger
 from vrdndi_pipeline.jobs import FEED_KEYS, INGEST_KEYS, TRAIN_KEYS, daily_job, feed_refresh_job
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.for_settings import timezone_for
-from vrdndi_pipeline.training_trigger import new_labels_since_training, train_run_config
 
 LOCAL_TIME_TAG = "vrdndi/local_time"
 
@@ -48,17 +49,22 @@ def build_schedules(settings: Settings) -> list[dg.ScheduleDefinition]:
         context: dg.ScheduleEvaluationContext, database: AppDatabase
     ) -> dg.RunRequest:
         local = _local(context.scheduled_execution_time, zone)
-        new = new_labels_since_training(context.instance, database)
-        train = new >= settings.train_min_new_labels
+        trigger = training_trigger(
+            current_label_count(database),
+            labels_at_last_training(context.instance),
+            min_new_labels=settings.train_min_new_labels,
+            preset=settings.train_preset,
+        )
+        train = trigger.train
         context.log.info(
             "%d new labels since the last training: %s",
-            new,
+            trigger.new_labels,
             "training today" if train else f"no training (needs {settings.train_min_new_labels})",
         )
         return dg.RunRequest(
             run_key=f"daily-{local[:10]}",
             asset_selection=INGEST_KEYS + (TRAIN_KEYS if train else []) + FEED_KEYS,
-            run_config=train_run_config(settings) if train else {},
+            run_config=trigger.run_config,
             tags={LOCAL_TIME_TAG: local, "vrdndi/train": str(train).lower()},
         )
 

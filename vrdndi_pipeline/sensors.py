@@ -8,16 +8,13 @@ from typing import Any
 
 import dagster as dg
 
+from vrdndi_pipeline.assets.champion_model import current_label_count, labels_at_last_training
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.core.store.database import write_transaction
 from vrdndi_pipeline.core.store.people_tables import RunFailure, record_run_failure
+from vrdndi_pipeline.core.training.trigger import training_trigger
 from vrdndi_pipeline.jobs import FEED_ASSETS, daily_job, train_job
 from vrdndi_pipeline.resources.database import AppDatabase
-from vrdndi_pipeline.training_trigger import (
-    current_label_count,
-    labels_at_last_training,
-    train_run_config,
-)
 
 ACTIVE = [
     dg.DagsterRunStatus.QUEUED,
@@ -88,16 +85,21 @@ def build_sensors(settings: Settings) -> list[dg.SensorDefinition]:
         busy = _training_in_progress(context.instance)
         if busy:
             return dg.SkipReason(f"{busy} is queued or running")
-        total = current_label_count(database)
-        baseline = max(labels_at_last_training(context.instance), int(context.cursor or 0))
-        new = total - baseline
-        if new < threshold:
+        trigger = training_trigger(
+            current_label_count(database),
+            labels_at_last_training(context.instance),
+            min_new_labels=threshold,
+            preset=settings.train_preset,
+            requested_at=int(context.cursor or 0),
+        )
+        new, total = trigger.new_labels, trigger.labels_now
+        if not trigger.train:
             return dg.SkipReason(f"{new} new labels since the last training; {threshold} start one")
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
                     run_key=f"labels-{total}",
-                    run_config=train_run_config(settings),
+                    run_config=trigger.run_config,
                     tags={"vrdndi/new_labels": str(new)},
                 )
             ],

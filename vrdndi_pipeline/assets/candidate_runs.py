@@ -1,8 +1,5 @@
-"""What the candidate training assets share: their examples and folds, and how a trained
-candidate is scored, logged and registered."""
-
-from collections.abc import Mapping
-from typing import Any
+"""What the candidate training assets share: their examples and folds, the ranker's rows, and
+the candidate's run (evaluated, trained, logged and registered) as the asset's output."""
 
 import dagster as dg
 import pandas as pd
@@ -13,18 +10,13 @@ from vrdndi_pipeline.core.model.examples import TrainingExample, examples_from_f
 from vrdndi_pipeline.core.model.splits import NotEnoughData
 from vrdndi_pipeline.core.ranker.model import RankerRow
 from vrdndi_pipeline.core.ranker.training import ranker_rows
+from vrdndi_pipeline.core.selection.candidate import Candidate, train_candidate
 from vrdndi_pipeline.core.selection.folds import Fold
-from vrdndi_pipeline.core.selection.scorecard import scorecard
 from vrdndi_pipeline.core.store.database import read_transaction
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
-from vrdndi_pipeline.resources.mlflow_tracking import (
-    FAMILY_TAG,
-    RECIPE_TAG,
-    MlflowTracking,
-    RunHandle,
-)
+from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking, RunHandle
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 CANDIDATE_KINDS = {"mlflow"}
@@ -64,43 +56,27 @@ def load_ranker_rows(
     return ranker_rows(interest_frame, productive_frame, vectors)
 
 
-def finish_candidate(
+def train_and_register(
     context: dg.AssetExecutionContext,
     tracking: MlflowTracking,
     run: RunHandle,
-    heldout: pd.DataFrame,
+    candidate: Candidate,
+    examples: list[TrainingExample],
+    folds: list[Fold],
     plan: EvaluationPlan,
-    *,
-    family: str,
-    recipe: str,
-    artifact_path: str,
-    metadata: Mapping[str, Any],
 ) -> pd.DataFrame:
-    """Log the candidate's held-out metrics, register its logged model folder, and return its
-    held-out predictions with the version they belong to."""
-    card = scorecard(heldout, family, resamples=plan.resamples, seed=plan.seed)
-    run.log_metrics(card.metrics(), step=0)
-    version = tracking.register_version(
-        run.run_id, artifact_path, tags={FAMILY_TAG: family, RECIPE_TAG: recipe}
-    )
-    run_name = tracking.name_run(run.run_id, version, family)  # the version is known now
-    productive = card.productive.roc_auc if card.productive else None
-    context.log.info(
-        "%s v%s: productive ROC-AUC %s on %d held-out clicks",
-        family,
-        version,
-        productive.text() if productive else "n/a",
-        card.productive.rows if card.productive else 0,
-    )
-    context.add_output_metadata(
-        {
-            "model_version": version,
-            "mlflow_run_id": run.run_id,
-            "mlflow_run_name": run_name,
-            "family": family,
-            "recipe": recipe,
-            "heldout": dg.MetadataValue.json(card.to_dict()),
-            **metadata,
-        }
-    )
-    return heldout.assign(model_version=version, mlflow_run_id=run.run_id)
+    """The candidate evaluated on the folds, trained, logged and registered in ``run``
+    (:func:`~vrdndi_pipeline.core.selection.candidate.train_candidate`): its held-out
+    predictions with the version they belong to; the asset's metadata says the rest."""
+    try:
+        result = train_candidate(
+            candidate, examples, folds, run, tracking, resamples=plan.resamples, seed=plan.seed
+        )
+    except NotEnoughData as error:
+        raise dg.Failure(
+            description=f"Too little labelled data to train: {error}. Label more videos "
+            "in the labeller or give feedback in the feed site, then train again."
+        ) from error
+    context.log.info(result.summary())
+    context.add_output_metadata(result.metadata())
+    return result.heldout

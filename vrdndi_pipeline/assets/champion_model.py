@@ -2,6 +2,8 @@
 folds; the ``champion`` alias moves only to a candidate that beats both the baseline and the
 current champion there."""
 
+from functools import partial
+
 import dagster as dg
 import pandas as pd
 from pydantic import Field
@@ -10,16 +12,11 @@ from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
 from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker
-from vrdndi_pipeline.core.model.examples import TrainingExample
-from vrdndi_pipeline.core.selection.champion_rule import BASELINE
-from vrdndi_pipeline.core.selection.folds import Fold
-from vrdndi_pipeline.core.selection.heldout import baseline_fit_predict, held_out_predictions
-from vrdndi_pipeline.core.selection.plots import candidate_plots
+from vrdndi_pipeline.core.selection.promotion import Promotion, promote
 from vrdndi_pipeline.core.selection.selection import (
-    CHAMPION,
     SelectionError,
+    SelectionResult,
     select_champion,
-    selection_record,
 )
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.model_selections import record_selection
@@ -27,12 +24,27 @@ from vrdndi_pipeline.core.store.people_tables import count_labels
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
-from vrdndi_pipeline.resources.mlflow_tracking import COMPARISON_TAG, ChampionInfo, MlflowTracking
+from vrdndi_pipeline.resources.mlflow_tracking import ChampionInfo, MlflowTracking
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 PROMOTION_CHECK = "beats_champion_and_baseline"
 LABELS_TOTAL = "labels_total"  # feedback clicks + labeller labels when training started
-PLOTS_FOLDER = "plots"  # each candidate run's ROC, precision-recall, confusion, calibration
+
+
+def labels_at_last_training(instance: dg.DagsterInstance) -> int:
+    """``labels_total`` of the newest ``champion_model`` materialization; 0 before the first."""
+    event = instance.get_latest_materialization_event(champion_model.key)
+    materialization = event.asset_materialization if event else None
+    if materialization is None:
+        return 0
+    value = materialization.metadata.get(LABELS_TOTAL)
+    return int(getattr(value, "value", value) or 0)
+
+
+def current_label_count(database: AppDatabase) -> int:
+    """Feedback clicks + labeller labels in the application database now."""
+    with read_transaction(database.engine()) as conn:
+        return count_labels(conn)
 
 
 class ChampionConfig(dg.Config):
@@ -51,6 +63,36 @@ def champion_data_version(champion: ChampionInfo | None) -> dg.DataVersion:
         return dg.DataVersion("none")
     run = f"-{champion.run_id}" if champion.run_id else ""
     return dg.DataVersion(f"{champion.version}{run}")
+
+
+def champion_materialization(
+    result: SelectionResult, promotion: Promotion[ChampionInfo], labels_total: int
+) -> dg.MaterializeResult:
+    """The decision as the asset's metadata, check result and data version."""
+    decision = result.decision
+    return dg.MaterializeResult(
+        data_version=champion_data_version(promotion.champion),
+        metadata={
+            "champion_version": promotion.champion.version if promotion.champion else "none",
+            "promoted_to_champion": decision.promote,
+            "winner": decision.winner or "none",
+            "winner_version": result.versions.get(decision.winner or "", "none"),
+            "reason": decision.reason,
+            LABELS_TOTAL: labels_total,
+            "comparison": dg.MetadataValue.md(result.table_markdown),
+            "scores": dg.MetadataValue.json(
+                {name: card.to_dict() for name, card in result.cards.items()}
+            ),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=PROMOTION_CHECK,
+                passed=decision.promote,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"reason": decision.reason},
+            )
+        ],
+    )
 
 
 @dg.asset(
@@ -80,99 +122,37 @@ def champion_model(
     text_encoder: SentenceEncoder,
     clock: Clock,
 ) -> dg.MaterializeResult:
-    """The registered version the feed is served from (alias `champion` of
-    `vrdndi-productive`), chosen on the comparison table in this asset's metadata: good time
-    now and interest ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model, on the same
-    held-out rows. The decision and its numbers are tagged on every candidate version. Its
-    data version names the champion (unchanged when nothing was promoted)."""
+    """The registered version the feed is served from (alias `champion` of `vrdndi-productive`),
+    chosen on the `comparison` table in this asset's metadata: good time now and interest
+    ROC-AUC with bootstrap 95 % intervals, F1 and Brier per model on the same held-out rows. The
+    decision is tagged on every candidate version; the data version names the champion."""
     with read_transaction(database.engine()) as conn:
         labels_total = count_labels(conn)  # what the "enough new labels" sensor compares with
     examples, folds = examples_and_folds(interest_data, productive_data, evaluation)
+    rows = partial(load_ranker_rows, interest_data, productive_data, database, text_encoder, clock)
     try:
-        candidates = {"ranker": trained_ranker, "lora": trained_lora_adapter}
         result = select_champion(
-            candidates,
+            {"ranker": trained_ranker, "lora": trained_lora_adapter},
             examples,
             folds,
             champion=tracking.champion(),
             encoder=text_encoder.model_name,
-            ranker_rows=lambda: load_ranker_rows(
-                interest_data, productive_data, database, text_encoder, clock
-            ),
+            ranker_rows=rows,
             resamples=evaluation.resamples,
             seed=evaluation.seed,
             min_gain=config.min_gain,
         )
     except SelectionError as error:
         raise dg.Failure(description=str(error)) from error
-    decision = result.decision
-    if decision.promote and decision.winner:
-        tracking.set_champion(result.versions[decision.winner])
-    for family, version in result.versions.items():
-        promoted = decision.promote and family == decision.winner
-        tracking.set_version_tags(
-            version,
-            {"promoted": str(promoted).lower(), "reason": decision.reason},
-        )
-        tracking.set_version_tags(version, {COMPARISON_TAG: result.table_markdown})
-        tracking.log_text(result.run_ids[family], result.table_markdown, "comparison.md")
-    _log_plots(tracking, result.run_ids, result.labels, candidates, examples, folds, evaluation)
-    info = tracking.champion()
-    champion = info.version if info else None
+    promotion = promote(result, tracking, labels_total=labels_total, at=clock.now())
     with write_transaction(database.engine()) as conn:
-        held = (info.version, info.family) if info else None
-        record_selection(conn, selection_record(result, held, labels_total, clock.now()))
-    context.log.info("%s\n%s", decision.reason, result.table_plain)
-    return dg.MaterializeResult(
-        data_version=champion_data_version(info),
-        metadata={
-            "champion_version": champion or "none",
-            "promoted_to_champion": decision.promote,
-            "winner": decision.winner or "none",
-            "winner_version": result.versions.get(decision.winner or "", "none"),
-            "reason": decision.reason,
-            LABELS_TOTAL: labels_total,
-            "comparison": dg.MetadataValue.md(result.table_markdown),
-            "scores": dg.MetadataValue.json(
-                {name: card.to_dict() for name, card in result.cards.items()}
-            ),
-        },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name=PROMOTION_CHECK,
-                passed=decision.promote,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"reason": decision.reason},
-            )
-        ],
-    )
-
-
-def _log_plots(
-    tracking: MlflowTracking,
-    run_ids: dict[str, str],
-    labels: dict[str, str],
-    candidates: dict[str, pd.DataFrame],
-    examples: list[TrainingExample],
-    folds: list[Fold],
-    evaluation: EvaluationPlan,
-) -> None:
-    """Each candidate's plots against the baseline on the same held-out rows, as artifacts of
-    its run (the baseline is re-fitted here: TF-IDF and a logistic regression per fold, the
-    same seed as in the selection, so the same predictions)."""
-    baseline = held_out_predictions(
-        BASELINE, BASELINE, examples, folds, baseline_fit_predict(evaluation.seed)
-    )
-    for family, frame in candidates.items():
-        for file, png in candidate_plots(frame, baseline, labels[family]).items():
-            tracking.log_image(run_ids[family], png, f"{PLOTS_FOLDER}/{file}")
+        record_selection(conn, promotion.selection)
+    context.log.info("%s\n%s", result.decision.reason, result.table_plain)
+    return champion_materialization(result, promotion, labels_total)
 
 
 __all__ = [
-    "BASELINE",
-    "CHAMPION",
     "LABELS_TOTAL",
-    "PLOTS_FOLDER",
     "PROMOTION_CHECK",
     "champion_data_version",
     "champion_model",

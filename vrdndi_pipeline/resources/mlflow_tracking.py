@@ -32,6 +32,7 @@ import dagster as dg
 from pydantic import PrivateAttr, field_validator
 
 from vrdndi_pipeline.core.private_files import private_dir
+from vrdndi_pipeline.core.selection.version_tags import COMPARISON_TAG, FAMILY_TAG, RECIPE_TAG
 from vrdndi_pipeline.core.vocabulary import metric_key
 from vrdndi_pipeline.resources.env_var_config import from_variable, stripped
 
@@ -43,9 +44,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHAMPION_ALIAS = "champion"
-FAMILY_TAG = "family"
-RECIPE_TAG = "recipe"
-COMPARISON_TAG = "comparison"  # the comparison table of the training that made the version
 RUN_NAME_TAG = "mlflow.runName"  # what the UI shows; set_tag renames a run
 RUN_NAME = re.compile(r"^v\d+ · (lora|ranker|baseline)( · [^·]+)? · \d{4}-\d{2}-\d{2}$")
 
@@ -517,6 +515,7 @@ class MlflowTracking(dg.ConfigurableResource):
 
 __all__ = [
     "CHAMPION_ALIAS",
+    "COMPARISON_TAG",
     "FAMILY_TAG",
     "RECIPE_TAG",
     "RUN_NAME",

@@ -1,11 +1,14 @@
-"""The ranker as a model family: its rows from the training tables, and ``fit_predict`` for the
-rolling-origin evaluation."""
+"""The ranker as a model family: its rows from the training tables, ``fit_predict`` for the
+rolling-origin evaluation, and the ranker as a candidate run (:class:`RankerRecipe`)."""
 
 from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +16,9 @@ import pandas as pd
 
 from vrdndi_pipeline.core.model.examples import TrainingExample, interest_key, productive_key
 from vrdndi_pipeline.core.ranker.config import RankerConfig
-from vrdndi_pipeline.core.ranker.model import RankerRow, fit_ranker
-from vrdndi_pipeline.core.selection.heldout import FitPredict, HeadProbabilities
+from vrdndi_pipeline.core.ranker.model import FAMILY, RankerRow, fit_ranker
+from vrdndi_pipeline.core.selection.candidate import Candidate, SavedModel
+from vrdndi_pipeline.core.selection.heldout import FitPredict, HeadProbabilities, recipe_id
 
 
 class MissingEmbedding(ValueError):
@@ -89,3 +93,49 @@ def ranker_fit_predict(config: RankerConfig, rows: Mapping[str, RankerRow]) -> F
         return predict_rows(model, [rows[ex.key] for ex in test])
 
     return fit_predict
+
+
+@dataclass(frozen=True, slots=True)
+class RankerRecipe:
+    """The ranker as a candidate run: its configuration and the text encoder of its video
+    vectors (a different encoder is a different recipe)."""
+
+    config: RankerConfig
+    encoder: str
+
+    @property
+    def id(self) -> str:
+        return recipe_id(FAMILY, {**self.config.to_dict(), "encoder": self.encoder})
+
+    @property
+    def run_name(self) -> str:
+        """``ranker · 1a2b3c4d5e6f`` until the version is known."""
+        return f"{FAMILY} · {self.id.split(':')[1]}"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {**self.config.to_dict(), "encoder": self.encoder, "recipe": self.id}
+
+    def candidate(self, rows: Mapping[str, RankerRow]) -> Candidate:
+        """Evaluated and trained on ``rows`` (:func:`ranker_rows` of the training tables)."""
+        recipe = self.id
+
+        def train_and_save(folder: Path, run_id: str) -> SavedModel:  # noqa: ARG001
+            started = time.perf_counter()
+            model = fit_ranker(self.config, list(rows.values()))
+            seconds = time.perf_counter() - started
+            saved = model.save(folder / FAMILY, extra={"encoder": self.encoder, "recipe": recipe})
+            metadata = {
+                "boosting_rounds": model.rounds,
+                "features": len(model.spec.columns()) if model.spec else 0,
+                "encoder": self.encoder,
+            }
+            return SavedModel(saved, seconds, metadata)
+
+        return Candidate(
+            family=FAMILY,
+            recipe=recipe,
+            artifact_path=FAMILY,
+            fit_predict=ranker_fit_predict(self.config, rows),
+            train_and_save=train_and_save,
+        )

@@ -62,6 +62,7 @@ class SelectionResult:
     table_markdown: str
     table_plain: str
     labels: dict[str, str]  # card name -> how the table names it ("ranker v3")
+    heldout: dict[str, pd.DataFrame]  # card name -> its held-out predictions on the folds
 
 
 def _first(frame: pd.DataFrame, column: str) -> str:
@@ -138,6 +139,7 @@ def select_champion(
         table_markdown=markdown_table(rows, footer),
         table_plain=plain_table(rows),
         labels=labels,
+        heldout=frames,
     )
 
 

@@ -1,0 +1,1 @@
+"""Training as the pipeline runs it: when to train (:mod:`.trigger`)."""
