@@ -6,7 +6,7 @@ tag, so the catalog can be filtered by either. Dagster accepts an email or `team
 owner, and tag values of at most 63 letters, digits, `_`, `-` or `.`: the literals keep to that.
 """
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 OWNERS = ("team:vrdndi",)  # one person's pipeline: one team, named after the app
 
@@ -20,3 +20,11 @@ LAYERS: tuple[Layer, ...] = get_args(Layer)
 def asset_tags(layer: Layer, source: Source | None = None) -> dict[str, str]:
     """The tags of one asset: its layer and, if it reads one outside source, that source."""
     return {LAYER: layer} if source is None else {LAYER: layer, SOURCE: source}
+
+
+def asset_catalog(
+    layer: Layer, source: Source | None = None, *, group: str | None = None
+) -> dict[str, Any]:
+    """Where one asset stands in the catalog, as `@dg.asset` arguments: its group (its layer
+    unless ``group`` is named), the owners and :func:`asset_tags`."""
+    return {"group_name": group or layer, "owners": OWNERS, "tags": asset_tags(layer, source)}

@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker
@@ -96,9 +96,7 @@ def champion_materialization(
 
 
 @dg.asset(
-    group_name="training",
-    owners=OWNERS,
-    tags=asset_tags("training"),
+    **asset_catalog("training"),
     kinds={"mlflow"},
     deps=[trained_ranker, trained_lora_adapter],
     check_specs=[

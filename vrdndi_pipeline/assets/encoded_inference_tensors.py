@@ -5,7 +5,7 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.assets.feed_automation import refresh_on_new_champion
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
@@ -36,9 +36,7 @@ class InferenceTensorsConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="feed",
-    owners=OWNERS,
-    tags=asset_tags("serving"),
+    **asset_catalog("serving", group="feed"),
     kinds={"pytorch", "safetensors"},
     deps=[raw_aw_events, youtube_videos, video_embeddings, champion_model],
     automation_condition=refresh_on_new_champion(champion_model.key),

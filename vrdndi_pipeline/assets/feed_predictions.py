@@ -5,7 +5,7 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
 from vrdndi_pipeline.assets.feed_automation import with_its_inputs
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensorsError, read_generation
@@ -53,9 +53,7 @@ class FeedConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="feed",
-    owners=OWNERS,
-    tags=asset_tags("serving"),
+    **asset_catalog("serving", group="feed"),
     kinds={"pytorch", "sql"},
     deps=[encoded_inference_tensors],
     automation_condition=with_its_inputs(),

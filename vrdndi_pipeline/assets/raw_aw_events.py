@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.core.sources.activitywatch.ingest import (
     read_fetch_start,
     write_window_activity,
@@ -31,9 +31,7 @@ class RawAwEventsConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="ingest",
-    owners=OWNERS,
-    tags=asset_tags("ingest", source="activitywatch"),
+    **asset_catalog("ingest", source="activitywatch"),
     kinds={"activitywatch", "sql"},
     freshness_policy=ACTIVITY_FRESHNESS,
 )

@@ -4,7 +4,7 @@ rolling-origin folds, trained on every row, tracked in MLflow and registered."""
 import dagster as dg
 import pandas as pd
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,
@@ -18,9 +18,7 @@ from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 
 
 @dg.asset(
-    group_name="training",
-    owners=OWNERS,
-    tags=asset_tags("training"),
+    **asset_catalog("training"),
     kinds=CANDIDATE_KINDS | {"pytorch"},
 )
 def trained_lora_adapter(

@@ -4,7 +4,7 @@ trained on every row, tracked in MLflow and registered (``champion_model`` decid
 import dagster as dg
 import pandas as pd
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,
@@ -23,9 +23,7 @@ from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 
 @dg.asset(
-    group_name="training",
-    owners=OWNERS,
-    tags=asset_tags("training"),
+    **asset_catalog("training"),
     deps=[video_embeddings],
     kinds=CANDIDATE_KINDS | {"lightgbm"},
 )

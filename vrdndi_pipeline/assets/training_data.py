@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
@@ -34,9 +34,7 @@ def _metadata(stats: RowStats) -> dict[str, object]:
 
 
 @dg.asset(
-    group_name="training",
-    owners=OWNERS,
-    tags=asset_tags("training", source="labels"),
+    **asset_catalog("training", source="labels"),
     deps=[youtube_videos],
     kinds={"pandas", "sql"},
 )
@@ -59,9 +57,7 @@ class ProductiveDataConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="training",
-    owners=OWNERS,
-    tags=asset_tags("training", source="labels"),
+    **asset_catalog("training", source="labels"),
     deps=[raw_aw_events, youtube_videos, video_embeddings],
     kinds={"pandas", "sql"},
 )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.embeddings.cached import video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
@@ -13,9 +13,7 @@ from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 
 @dg.asset(
-    group_name="features",
-    owners=OWNERS,
-    tags=asset_tags("features", source="youtube"),
+    **asset_catalog("features", source="youtube"),
     deps=[youtube_videos],
     kinds={"pytorch", "sql"},
 )

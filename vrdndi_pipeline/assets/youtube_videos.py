@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import OWNERS, asset_tags
+from vrdndi_pipeline.asset_tags import asset_catalog
 from vrdndi_pipeline.core.sources.youtube.ingest import (
     RECHECK_UNDESCRIBABLE_DAYS,
     ApiCalls,
@@ -35,9 +35,7 @@ class YouTubeVideosConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="ingest",
-    owners=OWNERS,
-    tags=asset_tags("ingest", source="youtube"),
+    **asset_catalog("ingest", source="youtube"),
     kinds={"youtube", "sql"},
 )
 def youtube_videos(

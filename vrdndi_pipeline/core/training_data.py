@@ -123,18 +123,13 @@ def interest_rows(conn: Connection) -> tuple[pd.DataFrame, RowStats]:
         }
         for row, at in sorted(latest.values(), key=lambda item: item[0].video_id)
     ]
-    frame = _frame(records, INTEREST_COLUMNS, time_columns=("labelled_at",))
     superseded = len(rows) - sum(dropped.values()) - len(records)
-    stats = RowStats(
-        rows=len(records),
-        by_label=_label_counts(frame["interest_label"]),
-        dropped=dict(dropped),
-        extra={
-            "superseded_by_a_later_label": superseded,
-            **{f"source_{k}": int(v) for k, v in frame["label_source"].value_counts().items()},
-        },
-    )
-    return frame, stats
+    sources = Counter(record["label_source"] for record in records)
+    extra = {
+        "superseded_by_a_later_label": superseded,
+        **{f"source_{source}": count for source, count in sources.most_common()},
+    }
+    return _table(records, INTEREST_COLUMNS, "labelled_at", "interest_label", dropped, extra)
 
 
 def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFrame, RowStats]:
@@ -185,17 +180,8 @@ def productive_rows(conn: Connection, context_hours: float) -> tuple[pd.DataFram
                 "context_event_count": len(context),
             }
         )
-    frame = _frame(records, PRODUCTIVE_COLUMNS, time_columns=("feedback_at",))
-    stats = RowStats(
-        rows=len(records),
-        by_label=_label_counts(frame["productive_label"]),
-        dropped=dict(dropped),
-        extra={
-            "rows_without_context": without_context,
-            "superseded_by_a_later_click": superseded,
-        },
-    )
-    return frame, stats
+    extra = {"rows_without_context": without_context, "superseded_by_a_later_click": superseded}
+    return _table(records, PRODUCTIVE_COLUMNS, "feedback_at", "productive_label", dropped, extra)
 
 
 def context_texts(frame: pd.DataFrame) -> list[str]:
@@ -272,14 +258,26 @@ def _utc(value: datetime) -> datetime:
     )
 
 
-def _frame(
-    records: list[dict[str, Any]], columns: list[str], time_columns: tuple[str, ...]
-) -> pd.DataFrame:
+def _table(
+    records: list[dict[str, Any]],
+    columns: list[str],
+    time_column: str,
+    label_column: str,
+    dropped: Counter[str],
+    extra: dict[str, int],
+) -> tuple[pd.DataFrame, RowStats]:
+    """The training table of ``records`` (``time_column`` in UTC, ``duration_s`` a nullable
+    integer) and its :class:`RowStats`: rows per ``label_column`` value, ``dropped``, ``extra``."""
     frame = pd.DataFrame.from_records(records, columns=columns)
-    for column in time_columns:
-        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame[time_column] = pd.to_datetime(frame[time_column], utc=True)
     frame["duration_s"] = frame["duration_s"].astype("Int64")
-    return frame
+    stats = RowStats(
+        rows=len(records),
+        by_label=_label_counts(frame[label_column]),
+        dropped=dict(dropped),
+        extra=extra,
+    )
+    return frame, stats
 
 
 def _label_counts(labels: pd.Series) -> dict[str, int]:

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import dagster as dg
 import requests
-from pydantic import field_validator
 
 from vrdndi_pipeline.core.activity import (
     ActivityDataError,
@@ -36,7 +35,7 @@ from vrdndi_pipeline.core.activity import (
 )
 from vrdndi_pipeline.core.aw_export import AwExport, load_aw_export, load_category_rules_file
 from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
-from vrdndi_pipeline.resources.env_var_config import stripped
+from vrdndi_pipeline.resources.env_var_config import EnvVarString
 
 logger = logging.getLogger(__name__)
 
@@ -89,16 +88,11 @@ class ActivityWatchServer(ActivityWatchSource):
     `url` may be a `dg.EnvVar` (a URL can carry a user and password).
     """
 
-    url: str = "http://127.0.0.1:5600"
+    url: EnvVarString = "http://127.0.0.1:5600"
     hostname: str = ""
     categories_file: str = ""
     initial_lookback_days: int = 90
     timeout_seconds: float = 30.0
-
-    @field_validator("url", mode="before")
-    @classmethod
-    def _url_stripped(cls, url: object) -> object:
-        return stripped(url)
 
     @contextlib.contextmanager
     def _client(self) -> Iterator[Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
-from pydantic import PrivateAttr, field_validator
+from pydantic import PrivateAttr
 from sqlalchemy import Engine
 
 from vrdndi_pipeline.core.store.database import open_database
 from vrdndi_pipeline.core.store.frame_tables import read_frame, replace_table_with_frame
-from vrdndi_pipeline.resources.env_var_config import stripped
+from vrdndi_pipeline.resources.env_var_config import EnvVarString
 
 
 class AppDatabase(dg.ConfigurableResource):
@@ -19,13 +19,8 @@ class AppDatabase(dg.ConfigurableResource):
     `url` may be a `dg.EnvVar` (a PostgreSQL URL holds the password).
     """
 
-    url: str
+    url: EnvVarString
     _engine: Engine | None = PrivateAttr(default=None)
-
-    @field_validator("url", mode="before")
-    @classmethod
-    def _url_stripped(cls, url: object) -> object:
-        return stripped(url)
 
     def engine(self) -> Engine:
         if self._engine is None:

@@ -8,9 +8,10 @@ again with :func:`stripped`, so both paths give the resource the same string.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import dagster as dg
+from pydantic import BeforeValidator
 
 if TYPE_CHECKING:
     from vrdndi_pipeline.core.settings import Settings
@@ -22,6 +23,10 @@ def stripped(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, dg.EnvVar):
         return value.strip()
     return value
+
+
+EnvVarString = Annotated[str, BeforeValidator(stripped)]
+"""A resource's config string that may be a `dg.EnvVar`: :func:`stripped` before validation."""
 
 
 def from_variable(settings: Settings, variable: str, value: str) -> str:

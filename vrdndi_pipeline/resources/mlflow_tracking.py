@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import dagster as dg
-from pydantic import PrivateAttr, field_validator
+from pydantic import PrivateAttr
 
 from vrdndi_pipeline.core.private_files import private_dir
 from vrdndi_pipeline.core.selection.version_tags import COMPARISON_TAG, FAMILY_TAG, RECIPE_TAG
 from vrdndi_pipeline.core.vocabulary import metric_key
-from vrdndi_pipeline.resources.env_var_config import from_variable, stripped
+from vrdndi_pipeline.resources.env_var_config import EnvVarString, from_variable
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -273,18 +273,13 @@ class MlflowTracking(dg.ConfigurableResource):
     database URL or a server URL may hold a password).
     """
 
-    tracking_uri: str
+    tracking_uri: EnvVarString
     artifact_location: str
     experiment_name: str = "vrdndi"
     model_name: str = "vrdndi-productive"
 
     _client: Any = PrivateAttr(default=None)
     _experiment_id: str | None = PrivateAttr(default=None)
-
-    @field_validator("tracking_uri", mode="before")
-    @classmethod
-    def _tracking_uri_stripped(cls, uri: object) -> object:
-        return stripped(uri)
 
     def client(self) -> MlflowClient:
         if self._client is None:

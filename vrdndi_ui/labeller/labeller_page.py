@@ -215,35 +215,24 @@ def _render_title(session: LabellingSession) -> None:
 def _render_buttons(session: LabellingSession, engine: Engine, path: Path) -> None:
     context = (engine, path)
     done = session.finished
+    label_actions = (  # (text, shortcut, callback, its args)
+        ("Interest", "I", _on_label, (INTEREST, *context)),
+        ("Uninterest", "U", _on_label, (UNINTEREST, *context)),
+        ("Skip", "S", _on_skip, context),
+    )
     with st.container(horizontal=True, key="label_actions"):
-        st.button(
-            "Interest",
-            key="interest",
-            type="primary",  # coloured calm by PAGE_CSS, not the theme's red
-            disabled=done,
-            shortcut="I",
-            on_click=_on_label,
-            args=(INTEREST, *context),
-            width="stretch",
-        )
-        st.button(
-            "Uninterest",
-            key="uninterest",
-            disabled=done,
-            shortcut="U",
-            on_click=_on_label,
-            args=(UNINTEREST, *context),
-            width="stretch",
-        )
-        st.button(
-            "Skip",
-            key="skip",
-            disabled=done,
-            shortcut="S",
-            on_click=_on_skip,
-            args=context,
-            width="stretch",
-        )
+        for text, shortcut, on_click, args in label_actions:
+            st.button(
+                text,
+                key=text.lower(),
+                # Interest is the primary action, coloured calm by PAGE_CSS, not the theme's red
+                type="primary" if text == "Interest" else "secondary",
+                disabled=done,
+                shortcut=shortcut,
+                on_click=on_click,
+                args=args,
+                width="stretch",
+            )
     total = len(session.queue)
     labelled = session.labelled_in_session()
     with st.container(key="session_progress"):

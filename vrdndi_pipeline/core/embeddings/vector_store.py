@@ -54,6 +54,32 @@ def stored_text_vectors(
     return found
 
 
+def store_text_vectors(
+    conn: Connection,
+    table: Table,
+    texts: Mapping[str, str],
+    vectors: Mapping[str, np.ndarray],
+    shared: Mapping[str, object],
+) -> int:
+    """Upsert ``vectors`` (video id → vector) into ``table`` (columns ``video_id, text_sha256,
+    dim, vector`` and those of ``shared``, which every row holds: its scope and time stamp),
+    with the hash of each video's text in ``texts``, as :func:`stored_text_vectors` reads them
+    back; rows changed."""
+    rows = []
+    for vid, vector in vectors.items():
+        dim, blob = pack_vector(vector)
+        rows.append(
+            {
+                "video_id": vid,
+                "text_sha256": text_sha256(texts[vid]),
+                "dim": dim,
+                "vector": blob,
+                **shared,
+            }
+        )
+    return upsert_rows(conn, table, rows).changed
+
+
 def stored_video_vectors(
     conn: Connection, encoder: str, texts: Mapping[str, str]
 ) -> dict[str, np.ndarray]:
@@ -69,20 +95,8 @@ def store_video_vectors(
     at: datetime,
 ) -> int:
     """Upsert ``vectors`` (video id → vector) for ``encoder``; rows changed."""
-    rows = []
-    for vid, vector in vectors.items():
-        dim, blob = pack_vector(vector)
-        rows.append(
-            {
-                "video_id": vid,
-                "encoder": encoder,
-                "text_sha256": text_sha256(texts[vid]),
-                "dim": dim,
-                "vector": blob,
-                "embedded_at": at,
-            }
-        )
-    return upsert_rows(conn, video_embeddings, rows).changed
+    shared = {"encoder": encoder, "embedded_at": at}
+    return store_text_vectors(conn, video_embeddings, texts, vectors, shared)
 
 
 def stored_title_vectors(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -135,45 +135,47 @@ def examples_from_frames(
     """
     examples: list[TrainingExample] = []
     skipped = 0
-    if interest_frame is not None:
-        for row in interest_frame.to_dict("records"):
-            label = _label(row.get("interest_label"), "interest_label")
+    tables = (
+        (interest_frame, "interest_label", _interest_example),
+        (productive_frame, "productive_label", _productive_example),
+    )
+    for frame, label_column, example in tables:
+        for row in [] if frame is None else frame.to_dict("records"):
+            label = _label(row.get(label_column), label_column)
             if label is None:
                 skipped += 1
-                continue
-            examples.append(
-                TrainingExample(
-                    video_id=str(row["video_id"]),
-                    text=_text(row),
-                    video_duration_s=_duration(row.get("duration_s")),
-                    moment=None,
-                    context=(),
-                    interest_label=label,
-                    productive_label=None,
-                    key=interest_key(row),
-                )
-            )
-    if productive_frame is not None:
-        for row in productive_frame.to_dict("records"):
-            label = _label(row.get("productive_label"), "productive_label")
-            if label is None:
-                skipped += 1
-                continue
-            zone = row.get("timezone")
-            moment = _utc(row["feedback_at"])
-            examples.append(
-                TrainingExample(
-                    video_id=str(row["video_id"]),
-                    text=_text(row),
-                    video_duration_s=_duration(row.get("duration_s")),
-                    moment=moment,
-                    context=parse_context_events(row.get("context_events")),
-                    interest_label=None,
-                    productive_label=label,
-                    timezone="UTC" if _missing(zone) else str(zone),
-                    key=productive_key(row),
-                )
-            )
+            else:
+                examples.append(example(row, label))
     if skipped:
         log.info("skipped %d rows without a label", skipped)
     return examples
+
+
+def _row_example(row: Any) -> TrainingExample:
+    """The unlabelled, context-free example of the video of an ``interest_data`` or
+    ``productive_data`` row."""
+    return TrainingExample(
+        video_id=str(row["video_id"]),
+        text=_text(row),
+        video_duration_s=_duration(row.get("duration_s")),
+        moment=None,
+        context=(),
+        interest_label=None,
+        productive_label=None,
+    )
+
+
+def _interest_example(row: Any, label: int) -> TrainingExample:
+    return replace(_row_example(row), interest_label=label, key=interest_key(row))
+
+
+def _productive_example(row: Any, label: int) -> TrainingExample:
+    zone = row.get("timezone")
+    return replace(
+        _row_example(row),
+        moment=_utc(row["feedback_at"]),
+        context=parse_context_events(row.get("context_events")),
+        productive_label=label,
+        timezone="UTC" if _missing(zone) else str(zone),
+        key=productive_key(row),
+    )

@@ -50,14 +50,8 @@ class FeedbackClick:
             raise ValueError("created_at must be timezone-aware")
 
     def row(self) -> dict[str, Any]:
-        return {
-            "click_id": self.click_id,
-            "video_id": self.video_id,
-            "kind": self.kind,
-            "value": self.value,
-            "created_at": self.created_at,
-            "timezone": self.timezone,
-        }
+        """Its ``feedback`` row (the database adds ``id``)."""
+        return asdict(self)
 
 
 def insert_feedback(conn: Connection, clicks: Sequence[FeedbackClick | Mapping[str, Any]]) -> int:

@@ -64,13 +64,41 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def _video_id(*, primary_key: bool = True) -> Column[str]:
+    """The 11-character YouTube video id: the table's key, or (``primary_key=False``) a
+    required column."""
+    return Column("video_id", String(11), primary_key=primary_key, nullable=False)
+
+
+def _required_time(name: str, comment: str | None = None) -> Column[datetime]:
+    """A required UTC time (:class:`UtcDateTime`)."""
+    return Column(name, UtcDateTime, nullable=False, comment=comment)
+
+
+def _encoder_key() -> Column[str]:
+    """The frozen sentence encoder an embedding table is keyed by (with the text)."""
+    return Column(
+        "encoder", String(255), primary_key=True, comment="id of the frozen sentence encoder"
+    )
+
+
+def _vector_columns(stamp: str) -> tuple[Column[Any], ...]:
+    """A stored vector (``dim`` values, as written by ``vector_store.pack_vector``) and the
+    time ``stamp`` it was computed at."""
+    return (
+        Column("dim", Integer, nullable=False),
+        Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
+        _required_time(stamp),
+    )
+
+
 aw_events = Table(
     "aw_events",
     metadata,
     Column("bucket_id", String(255), primary_key=True),
     Column("event_id", BigInteger, primary_key=True, autoincrement=False),
     Column("hostname", String(255), nullable=False),
-    Column("timestamp", UtcDateTime, nullable=False),
+    _required_time("timestamp"),
     Column("duration_s", Float, nullable=False, comment="seconds not AFK during the event"),
     Column("app", Text),
     Column("title", Text),
@@ -83,7 +111,7 @@ Index("ix_aw_events_timestamp", aw_events.c.timestamp)
 videos = Table(
     "videos",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("title", Text, nullable=False, comment="original case"),
     Column("channel_id", String(64)),
     Column("channel_title", Text),
@@ -93,7 +121,7 @@ videos = Table(
     Column("tags", Text, comment="JSON list"),
     Column("source", String(16), nullable=False, comment="where vrdndi first learned of it"),
     Column("details_from", String(16), nullable=False, comment="api | takeout"),
-    Column("first_seen_at", UtcDateTime, nullable=False),
+    _required_time("first_seen_at"),
     comment="YouTube videos from subscriptions, ratings and watch history; one row per video.",
 )
 Index("ix_videos_published_at", videos.c.published_at)
@@ -102,16 +130,16 @@ Index("ix_videos_channel_id", videos.c.channel_id)
 video_ratings = Table(
     "video_ratings",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("rating", String(8), nullable=False, comment="like | dislike"),
-    Column("first_seen_at", UtcDateTime, nullable=False),
+    _required_time("first_seen_at"),
     comment="The user's likes and dislikes as YouTube reports them; one row per video.",
 )
 
 watch_history = Table(
     "watch_history",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("watched_at", UtcDateTime, primary_key=True),
     Column("title", Text),
     Column("channel_title", Text),
@@ -127,7 +155,7 @@ feedback = Table(
     Column(
         "click_id", String(64), nullable=False, unique=True, comment="idempotency key of one click"
     ),
-    Column("video_id", String(11), nullable=False),
+    _video_id(primary_key=False),
     Column("kind", String(16), nullable=False, comment="interest | productive"),
     Column(
         "value",
@@ -135,7 +163,7 @@ feedback = Table(
         nullable=False,
         comment="1: interest / correct timing; 0: uninterest / not now",
     ),
-    Column("created_at", UtcDateTime, nullable=False),
+    _required_time("created_at"),
     Column("timezone", String(64), nullable=False, comment="the user's IANA zone at the click"),
     CheckConstraint("kind IN ('interest', 'productive')", name="kind"),
     CheckConstraint("value IN (0, 1)", name="value"),
@@ -146,9 +174,9 @@ Index("ix_feedback_created_at", feedback.c.created_at)
 interest_labels = Table(
     "interest_labels",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("label", Integer, nullable=False, comment="1: interest, 0: uninterest"),
-    Column("labelled_at", UtcDateTime, nullable=False),
+    _required_time("labelled_at"),
     Column("source", String(16), nullable=False, server_default="labeller"),
     CheckConstraint("label IN (0, 1)", name="label"),
     comment="Interest labels from the Streamlit labeller; one row per video, the latest wins.",
@@ -157,7 +185,7 @@ interest_labels = Table(
 feed_predictions = Table(
     "feed_predictions",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("rank", Integer, nullable=False, comment="1 = top of the feed"),
     Column("title", Text, nullable=False, comment="original case"),
     Column("channel_id", String(64)),
@@ -170,7 +198,7 @@ feed_predictions = Table(
     Column("ranking", String(32), nullable=False, comment="champion | interest-baseline | recency"),
     Column("model_version", String(64), nullable=False, comment="champion version, or 'none'"),
     Column("generation", String(32), nullable=False, comment="id of the refresh that wrote it"),
-    Column("generated_at", UtcDateTime, nullable=False),
+    _required_time("generated_at"),
     Column(
         "reasons",
         Text,
@@ -196,7 +224,7 @@ feed_generation = Table(
     "feed_generation",
     metadata,
     Column("generation", String(32), primary_key=True, comment="id of the refresh"),
-    Column("generated_at", UtcDateTime, nullable=False),
+    _required_time("generated_at"),
     Column("ranking", String(32), nullable=False, comment="champion | interest-baseline | recency"),
     Column("model_version", String(64), nullable=False, comment="champion version, or 'none'"),
     Column("videos", Integer, nullable=False, comment="rows it wrote to feed_predictions"),
@@ -208,14 +236,14 @@ feed_exposures = Table(
     "feed_exposures",
     metadata,
     Column("generation", String(32), primary_key=True),
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column("rank", Integer, nullable=False),
     Column("explored", Boolean, nullable=False),
     Column("propensity", Float, nullable=False),
     Column("score", Float, nullable=False, comment="the ranking's combined score"),
     Column("ranking", String(32), nullable=False),
     Column("model_version", String(64), nullable=False),
-    Column("generated_at", UtcDateTime, nullable=False),
+    _required_time("generated_at"),
     comment="Every video every feed showed, with the probability it was chosen with; "
     "append-only (offline evaluation of future rankers).",
 )
@@ -229,7 +257,7 @@ visibility_changes = Table(
     Column("target_id", String(64), nullable=False),
     Column("label", Text, comment="the video's title or the channel's name"),
     Column("hidden", Boolean, nullable=False, comment="true: hide; false: restore"),
-    Column("created_at", UtcDateTime, nullable=False),
+    _required_time("created_at"),
     CheckConstraint("target IN ('video', 'channel')", name="target"),
     comment="Hide / restore of a video and block / unblock of a channel in the feed site, "
     "append-only; the latest change per target wins.",
@@ -240,7 +268,7 @@ model_selections = Table(
     "model_selections",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("selected_at", UtcDateTime, nullable=False),
+    _required_time("selected_at"),
     Column("champion_version", String(64), comment="after the selection"),
     Column("champion_family", String(16)),
     Column("labels_total", Integer, nullable=False, comment="labels when training started"),
@@ -254,7 +282,7 @@ run_failures = Table(
     metadata,
     Column("run_id", String(64), primary_key=True),
     Column("job_name", String(128), nullable=False),
-    Column("failed_at", UtcDateTime, nullable=False),
+    _required_time("failed_at"),
     Column("message", Text, nullable=False),
     comment="Failed pipeline runs, recorded by a sensor so the feed site can show them.",
 )
@@ -263,7 +291,7 @@ Index("ix_run_failures_failed_at", run_failures.c.failed_at)
 video_encodings = Table(
     "video_encodings",
     metadata,
-    Column("video_id", String(11), primary_key=True),
+    _video_id(),
     Column(
         "adapter_version",
         String(64),
@@ -271,21 +299,17 @@ video_encodings = Table(
         comment="registered model version and its MLflow run id",
     ),
     Column("text_sha256", String(64), nullable=False, comment="of the text the backbone read"),
-    Column("dim", Integer, nullable=False),
-    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
-    Column("encoded_at", UtcDateTime, nullable=False),
+    *_vector_columns(stamp="encoded_at"),
     comment="Late fusion's cached video vectors; one row per (video, adapter version).",
 )
 
 video_embeddings = Table(
     "video_embeddings",
     metadata,
-    Column("video_id", String(11), primary_key=True),
-    Column("encoder", String(255), primary_key=True, comment="id of the frozen sentence encoder"),
+    _video_id(),
+    _encoder_key(),
     Column("text_sha256", String(64), nullable=False, comment="of the video text embedded"),
-    Column("dim", Integer, nullable=False),
-    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
-    Column("embedded_at", UtcDateTime, nullable=False),
+    *_vector_columns(stamp="embedded_at"),
     comment="Frozen sentence embeddings of video texts; one row per (video, encoder), "
     "recomputed when the text changes.",
 )
@@ -294,10 +318,8 @@ window_title_embeddings = Table(
     "window_title_embeddings",
     metadata,
     Column("text_sha256", String(64), primary_key=True, comment="of the event text embedded"),
-    Column("encoder", String(255), primary_key=True, comment="id of the frozen sentence encoder"),
-    Column("dim", Integer, nullable=False),
-    Column("vector", LargeBinary, nullable=False, comment="float32 little-endian, dim values"),
-    Column("embedded_at", UtcDateTime, nullable=False),
+    _encoder_key(),
+    *_vector_columns(stamp="embedded_at"),
     comment="Frozen sentence embeddings of ActivityWatch event texts (app | title | "
     "category); one row per (distinct text, encoder).",
 )
@@ -308,8 +330,8 @@ rejected_items = Table(
     Column("source", String(32), primary_key=True, comment="takeout | activitywatch | youtube"),
     Column("item_key", String(200), primary_key=True, comment="the item's id, or what it was"),
     Column("reason", String(64), primary_key=True, comment="why it was set aside"),
-    Column("first_seen", UtcDateTime, nullable=False),
-    Column("last_seen", UtcDateTime, nullable=False),
+    _required_time("first_seen"),
+    _required_time("last_seen"),
     Column("times_seen", Integer, nullable=False),
     comment="Source items set aside by validation (quarantine): each counted and kept here, "
     "never stopping the other items of a run.",
@@ -318,9 +340,9 @@ rejected_items = Table(
 undescribable_videos = Table(
     "undescribable_videos",
     metadata,
-    Column("video_id", String(11), primary_key=True),
-    Column("first_seen", UtcDateTime, nullable=False, comment="first asked and not returned"),
-    Column("last_checked", UtcDateTime, nullable=False, comment="last asked and not returned"),
+    _video_id(),
+    _required_time("first_seen", comment="first asked and not returned"),
+    _required_time("last_checked", comment="last asked and not returned"),
     Column("times_checked", Integer, nullable=False),
     comment="Videos the YouTube API did not describe (deleted, private): not asked again "
     "until a re-check is due, so imports do not spend quota on them every run.",

@@ -10,13 +10,8 @@ from datetime import datetime
 import torch
 from sqlalchemy import Connection, delete
 
-from vrdndi_pipeline.core.embeddings.vector_store import (
-    pack_vector,
-    stored_text_vectors,
-    text_sha256,
-)
+from vrdndi_pipeline.core.embeddings.vector_store import store_text_vectors, stored_text_vectors
 from vrdndi_pipeline.core.store.schema import video_encodings
-from vrdndi_pipeline.core.store.upserts import upsert_rows
 
 
 def cached_vectors(
@@ -38,20 +33,11 @@ def store_vectors(
     encoded_at: datetime,
 ) -> int:
     """Upsert the vectors of ``vectors`` (video id → (H,) tensor) for ``adapter_version``."""
-    rows = []
-    for vid, vector in vectors.items():
-        dim, blob = pack_vector(vector.detach().to(torch.float32).cpu().numpy())
-        rows.append(
-            {
-                "video_id": vid,
-                "adapter_version": adapter_version,
-                "text_sha256": text_sha256(texts[vid]),
-                "dim": dim,
-                "vector": blob,
-                "encoded_at": encoded_at,
-            }
-        )
-    return upsert_rows(conn, video_encodings, rows).changed
+    arrays = {
+        vid: vector.detach().to(torch.float32).cpu().numpy() for vid, vector in vectors.items()
+    }
+    shared = {"adapter_version": adapter_version, "encoded_at": encoded_at}
+    return store_text_vectors(conn, video_encodings, texts, arrays, shared)
 
 
 def forget_other_versions(conn: Connection, keep_versions: list[str]) -> int:
