@@ -92,10 +92,24 @@ auth-youtube: install ## connect your YouTube account (OAuth in the browser)
 system-packages: ## PostgreSQL and Chromium for the tests (apt-get as root, else the command to run)
 	@scripts/install-system-packages.sh
 
+# The fast tier skips the slow tests (over ~1.5 s, or starting a server process), Chromium, the
+# real PostgreSQL and aw-server, and MiniLM: VRDNDI_TESTS_NO_MINILM makes loading the bundled
+# MiniLM fail, so a fast test cannot load it unnoticed (tests/conftest.py).
+FAST_MARKERS := not slow and not minilm and not browser and not postgres and not activitywatch and not gpu
+# Both tiers run on 2 pytest-xdist workers. worksteal: each worker starts on half of the tests
+# (tests/conftest.py puts the files with slow tests first) and an idle one takes half of what the
+# other has not started; --dist loadfile would start the largest files first and leave the
+# 3-minute `dagster dev` file (2 tests) for last.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
+
 test: install aw-server system-packages ## lint and run the whole test suite (real aw-server, PostgreSQL, Chromium)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+test-fast: install ## the fast tests only: no servers, browser or MiniLM (under 2 minutes)
+	VRDNDI_TESTS_NO_MINILM=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "$(FAST_MARKERS)"
 
 lint: install ## ruff lint + format check, mypy on core/
 	$(BIN)/ruff check .

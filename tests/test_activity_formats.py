@@ -28,8 +28,7 @@ from vrdndi_pipeline.core.activity import (
 )
 from vrdndi_pipeline.core.aw_export import load_aw_export
 from vrdndi_pipeline.core.records import AwEvent, Video
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.source_tables import (
     latest_event_time,
     latest_upload_per_channel,
@@ -285,14 +284,6 @@ def test_a_number_with_thousands_of_digits_is_one_bad_event(tmp_path):
     activity = window_activity(host, export.events, RULES, category_source="t", now=NOW)
     assert [e.event_id for e in activity.events] == [1]
     assert activity.skipped == {"id_out_of_range": 1}
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def _row(i: int, start: datetime) -> AwEvent:

@@ -59,8 +59,8 @@ def test_the_fetch_starts_an_overlap_before_the_newest_event() -> None:
     assert fetch_start(None, HOUR) is None  # nothing stored: from the beginning
 
 
-def test_the_stored_cursor_is_per_host_and_ignores_the_far_future(engine: Engine) -> None:
-    assert read_fetch_start(engine, "laptop", HOUR, now=NOW) is None
+def test_the_stored_cursor_is_per_host_and_ignores_the_far_future(sqlite_engine: Engine) -> None:
+    assert read_fetch_start(sqlite_engine, "laptop", HOUR, now=NOW) is None
     newest = NOW - 5 * HOUR
     activity = _activity(
         _event(1, NOW - 9 * HOUR),
@@ -68,20 +68,20 @@ def test_the_stored_cursor_is_per_host_and_ignores_the_far_future(engine: Engine
         _event(3, NOW - HOUR, hostname="desktop"),
         _event(4, datetime(9999, 1, 1, tzinfo=UTC)),  # stored before events were checked
     )
-    write_window_activity(engine, HOST, None, activity, NOW)
-    assert read_fetch_start(engine, "laptop", HOUR, now=NOW) == newest - HOUR
-    assert read_fetch_start(engine, "desktop", timedelta(0), now=NOW) == NOW - HOUR
+    write_window_activity(sqlite_engine, HOST, None, activity, NOW)
+    assert read_fetch_start(sqlite_engine, "laptop", HOUR, now=NOW) == newest - HOUR
+    assert read_fetch_start(sqlite_engine, "desktop", timedelta(0), now=NOW) == NOW - HOUR
 
 
 def test_events_and_rejections_are_written_together_and_twice_equals_once(
-    engine: Engine,
+    sqlite_engine: Engine,
 ) -> None:
     rejections = (Rejection("aw-watcher-window_laptop/7", "time_out_of_range"),)
     activity = _activity(_event(1, NOW - 2 * HOUR), _event(2, NOW - HOUR), rejections=rejections)
-    first = write_window_activity(engine, HOST, None, activity, NOW)
-    again = write_window_activity(engine, HOST, None, activity, NOW)
+    first = write_window_activity(sqlite_engine, HOST, None, activity, NOW)
+    again = write_window_activity(sqlite_engine, HOST, None, activity, NOW)
     assert (first.counts.inserted, again.counts.inserted, again.counts.unchanged) == (2, 0, 2)
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         stored = conn.execute(select(func.count()).select_from(aw_events)).scalar_one()
         quarantined = conn.execute(
             select(rejected_items.c.source, rejected_items.c.reason, rejected_items.c.times_seen)
@@ -90,7 +90,7 @@ def test_events_and_rejections_are_written_together_and_twice_equals_once(
     assert quarantined == [("activitywatch", "time_out_of_range", 2)]
 
 
-def test_the_report_names_the_host_the_window_and_the_reasons(engine: Engine) -> None:
+def test_the_report_names_the_host_the_window_and_the_reasons(sqlite_engine: Engine) -> None:
     rejections = (
         Rejection("a", "time_out_of_range"),
         Rejection("b", "negative_duration"),
@@ -99,7 +99,7 @@ def test_the_report_names_the_host_the_window_and_the_reasons(engine: Engine) ->
     first, last = NOW - 3 * HOUR, NOW - HOUR
     since = NOW - 4 * HOUR
     activity = _activity(_event(2, last), _event(1, first), rejections=rejections)
-    written = write_window_activity(engine, HOST, since, activity, NOW)
+    written = write_window_activity(sqlite_engine, HOST, since, activity, NOW)
     assert written.summary_line() == "laptop: 2 events fetched, 2 new, 0 updated, 3 rejected"
     assert written.rejections_line() == (
         "laptop: 3 invalid ActivityWatch events set aside in rejected_items: "
@@ -124,9 +124,9 @@ def test_the_report_names_the_host_the_window_and_the_reasons(engine: Engine) ->
     }
 
 
-def test_an_empty_run_reports_no_window_and_no_warning(engine: Engine) -> None:
+def test_an_empty_run_reports_no_window_and_no_warning(sqlite_engine: Engine) -> None:
     host = HostBuckets("laptop", ("w",), ("a",), ())
-    written = write_window_activity(engine, host, None, _activity(), NOW)
+    written = write_window_activity(sqlite_engine, host, None, _activity(), NOW)
     assert written.rejections_line() is None
     meta = written.metadata()
     assert (meta["fetched_since"], meta["first_event"], meta["last_event"]) == (

@@ -69,6 +69,7 @@ def test_reading_commands_on_a_missing_database_fail_and_create_nothing(
     assert not data_dir.exists()
 
 
+@pytest.mark.slow
 def test_demo_ingest_prints_one_line_per_step_and_stores_events(tmp_path: Path) -> None:
     """``--demo`` keeps an explicitly set VRDNDI_DATA_DIR (here tmp_path); the embedding step
     (30 s on the demo's 1,046 videos) is left out with ``--only``."""

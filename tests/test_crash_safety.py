@@ -9,6 +9,7 @@ import sys
 import textwrap
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, text
 
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction
@@ -44,6 +45,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_previous_rows_intact(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     engine = make_engine(url)

@@ -16,23 +16,21 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.harness.model_support import tiny_run_config
 from tests.harness.ports import free_port, pid_alive
 from tests.harness.process import ServerProcess
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedback
 from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
-TINY = {  # the LoRA candidate trains 5 times (4 folds + final): keep each one small
-    "max_length": 8,
-    "max_context_events": 4,
-    "batch_size": 32,
-    "total_epoch": 1,
-    "compile_model": False,
-}
 SELECTOR = {"repositoryLocationName": "vrdndi", "repositoryName": "__repository__"}
 LAUNCH = """
 mutation Launch($params: ExecutionParams!) {
@@ -180,11 +178,16 @@ def demo_page_one_in_chromium(chromium, env: dict[str, str], tmp_path: Path) -> 
 
 
 def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromium):
+    """The videos are embedded by the real MiniLM, so that on the demo's clicks the ranker
+    beats the context-free baseline and becomes the champion (a random backbone's vectors do
+    not). The LoRA candidate's claim here is only that it trains, is evaluated and loses: it
+    trains 3 times (2 folds + final) on the tiny backbone, which also encodes its events."""
     home, data = tmp_path / "dagster_home", tmp_path / "data"
     home.mkdir()
     shutil.copy(REPO / "configs" / "dagster-instance.yaml", home / "dagster.yaml")
-    preset = tmp_path / "tiny.yaml"
-    preset.write_text(yaml.safe_dump(TINY))
+    tiny = tiny_run_config(max_length=8, max_context_events=4, batch_size=32, total_epoch=1)
+    preset = tmp_path / "tiny.yaml"  # what train_job (started by the label sensor) trains
+    preset.write_text(yaml.safe_dump(tiny))
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -212,7 +215,7 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
             params={
                 "selector": {**SELECTOR, "jobName": "daily_job"},
                 "runConfigData": {
-                    "ops": {"trained_lora_adapter": {"config": TINY}},
+                    "ops": {"trained_lora_adapter": {"config": tiny}},
                     # 2 time-ordered folds instead of 4: each candidate trains 3 times, not 5
                     "resources": {"evaluation": {"config": {"folds": 2}}},
                 },
@@ -222,8 +225,7 @@ def test_daily_job_fills_the_feed_and_new_labels_start_training(tmp_path, chromi
         run_id = launched["run"]["runId"]
         # The person's labels arrive while the run waits in the queue; the label sensor leaves
         # them to the daily run (a training run is active) instead of starting a second one.
-        engine = make_engine(str(f"sqlite:///{data / 'vrdndi.db'}"))
-        upgrade_schema(engine)
+        engine = open_database(f"sqlite:///{data / 'vrdndi.db'}")
         seeded = seed_demo_labels(engine)
         assert seeded["feedback"] > 400
 

@@ -86,6 +86,7 @@ def _chronological(bucket: dict[str, Any]) -> list[tuple[datetime, datetime, dic
 # --- generated, deterministic, bundled --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_same_seed_writes_byte_identical_files(written: Path, files: dict[str, bytes]) -> None:
     on_disk = {
         p.relative_to(written).as_posix(): p.read_bytes() for p in written.rglob("*") if p.is_file()
@@ -107,6 +108,7 @@ def test_the_bundled_files_are_what_the_script_generates(files: dict[str, bytes]
     )
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_data(files: dict[str, bytes]) -> None:
     other = generator.build_demo_data(seed=7)
     assert other[TAKEOUT_WATCH_HISTORY_FILE] != files[TAKEOUT_WATCH_HISTORY_FILE]

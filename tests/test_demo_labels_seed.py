@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
 from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.demo.labels import FEEDBACK_FILE, INTEREST_LABELS_FILE
@@ -27,17 +25,6 @@ def clicks() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def labels() -> list[dict[str, Any]]:
     return json.loads((DEMO_DATA_DIR / INTEREST_LABELS_FILE).read_text())
-
-
-def _engine(url: str) -> Engine:
-    engine = make_engine(url)
-    upgrade_schema(engine)
-    return engine
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return _engine(f"sqlite:///{tmp_path / 'vrdndi.db'}")
 
 
 def _count(engine: Engine, table: Any) -> int:
@@ -56,9 +43,8 @@ def _stored_labels(engine: Engine) -> dict[str, tuple[int, datetime]]:
 
 
 def test_seeding_twice_inserts_everything_once(
-    database_url: str, clicks: list[dict[str, Any]], labels: list[dict[str, Any]]
+    engine: Engine, clicks: list[dict[str, Any]], labels: list[dict[str, Any]]
 ) -> None:
-    engine = _engine(database_url)
     videos = {r["video_id"] for r in labels}
     first = seed_demo_labels(engine)
     assert first == {
@@ -69,14 +55,13 @@ def test_seeding_twice_inserts_everything_once(
     second = seed_demo_labels(engine)
     assert second == {"feedback": 0, "interest_labels": 0, "interest_labels_updated": 0}
     assert (_count(engine, feedback), _count(engine, interest_labels)) == (len(clicks), len(videos))
-    engine.dispose()
 
 
 def test_stored_clicks_and_labels_are_the_files_with_the_latest_label(
-    engine: Engine, clicks: list[dict[str, Any]], labels: list[dict[str, Any]]
+    sqlite_engine: Engine, clicks: list[dict[str, Any]], labels: list[dict[str, Any]]
 ) -> None:
-    seed_demo_labels(engine)
-    with read_transaction(engine) as conn:
+    seed_demo_labels(sqlite_engine)
+    with read_transaction(sqlite_engine) as conn:
         rows = {r.click_id: r for r in conn.execute(select(feedback)).all()}
     for click in clicks:
         row = rows[click["click_id"]]
@@ -87,7 +72,7 @@ def test_stored_clicks_and_labels_are_the_files_with_the_latest_label(
             click["timezone"],
         )
         assert row.created_at == datetime.fromisoformat(click["created_at"])
-    stored = _stored_labels(engine)
+    stored = _stored_labels(sqlite_engine)
     twice = [v for v, n in Counter(r["video_id"] for r in labels).items() if n > 1]
     assert twice
     for video_id in twice:
@@ -96,14 +81,14 @@ def test_stored_clicks_and_labels_are_the_files_with_the_latest_label(
 
 
 def test_seeding_keeps_the_users_own_clicks_and_newer_labels(
-    engine: Engine, labels: list[dict[str, Any]]
+    sqlite_engine: Engine, labels: list[dict[str, Any]]
 ) -> None:
     times_labelled = Counter(r["video_id"] for r in labels)
     once = [r for r in labels if times_labelled[r["video_id"]] == 1]
     newer, older = once[0], once[-1]
     newer_at = datetime.fromisoformat(newer["labelled_at"]) + timedelta(days=1)
     older_at = datetime.fromisoformat(older["labelled_at"]) - timedelta(days=1)
-    with write_transaction(engine) as conn:
+    with write_transaction(sqlite_engine) as conn:
         conn.execute(
             feedback.insert(),
             {
@@ -130,12 +115,12 @@ def test_seeding_keeps_the_users_own_clicks_and_newer_labels(
                 },
             ],
         )
-    counts = seed_demo_labels(engine)
+    counts = seed_demo_labels(sqlite_engine)
     assert counts["interest_labels_updated"] == 1
-    stored = _stored_labels(engine)
+    stored = _stored_labels(sqlite_engine)
     assert stored[newer["video_id"]] == (1 - newer["label"], newer_at)  # the person's later word
     assert stored[older["video_id"]][0] == older["label"]
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         own = conn.execute(
             select(feedback.c.value).where(feedback.c.click_id == "the-users-own-click")
         ).scalar_one()

@@ -16,8 +16,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import dagster as dg
+import pytest
 
-from tests.test_model_support import tiny_backbone_dir
+from tests.harness.model_support import tiny_backbone_env
 from vrdndi_pipeline.cli_jobs import ProgressPrinter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,18 +163,13 @@ def test_make_demo_echoes_no_recipe_line_and_uses_the_cli() -> None:
     assert any(" daily " in line and "--log-file" in line for line in recipe)
 
 
+@pytest.mark.slow
 def test_make_demo_prints_at_most_60_lines_and_keeps_the_full_log(tmp_path: Path) -> None:
     demo_dir = tmp_path / "demo"
-    tiny = str(tiny_backbone_dir())
     env = _demo_env(demo_dir)
     for name in ("VRDNDI_SOURCES", "VRDNDI_DATA_DIR", "DAGSTER_HOME"):
         env.pop(name)  # the Makefile sets these from DEMO_DIR
-    env.update(
-        VRDNDI_TEXT_ENCODER=tiny,
-        VRDNDI_TRAIN_MODEL_NAME=tiny,
-        VRDNDI_TRAIN_EVENT_ENCODER_NAME=tiny,
-        VRDNDI_TRAIN_MAX_LENGTH="16",
-    )
+    env.update(tiny_backbone_env(), VRDNDI_TRAIN_MAX_LENGTH="16")
     result = subprocess.run(
         # -o: the demo's output, not a reinstall when pyproject.toml is newer than the venv
         ["make", "-s", "-o", ".venv/.installed", "demo", f"DEMO_DIR={demo_dir}"],

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import dagster as dg
+import pytest
 from sqlalchemy import func, select
 
 from vrdndi_pipeline.core.settings import load_settings
@@ -46,6 +47,7 @@ def test_settings_choose_live_or_demo_resources(tmp_path):
     assert isinstance(exported["activitywatch"], ActivityWatchExport)
 
 
+@pytest.mark.slow
 def test_dagster_definitions_validate_passes(tmp_path):
     env = {
         "PATH": "/usr/bin:/bin",
@@ -64,6 +66,7 @@ def test_dagster_definitions_validate_passes(tmp_path):
     assert not (tmp_path / "vrdndi.db").exists()  # loading the definitions touches no database
 
 
+@pytest.mark.slow
 def test_ingest_job_on_demo_data_twice_equals_once(tmp_path):
     """The sources only: embedding the demo's 1,046 videos (30 s) is what the dagster dev test
     runs, and test_embeddings checks that a second embedding pass encodes nothing."""

@@ -28,7 +28,6 @@ from nicegui.testing import User, user_simulation
 
 from tests.test_feed_site import (
     NOW,
-    database,
     feed_rows,
     feedback_rows,
     settings_for,
@@ -73,12 +72,13 @@ def on_own_loop(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
     return run
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def frozen_heap() -> Any:
-    """Freeze what earlier tests left on the heap (torch, MLflow, Dagster) for the length of a
-    test: the simulated page allocates enough to trigger many garbage collections, and each
-    would walk the whole heap (measured: 1.8 s instead of 0.4 s a test after the feed asset
-    tests). Unfrozen after, so later tests collect as usual."""
+    """Freeze what earlier tests left on the heap (torch, MLflow, Dagster) for the length of
+    this module: the simulated page allocates enough to trigger many garbage collections, and
+    each would walk the whole heap (measured: 1.8 s instead of 0.4 s a test after the feed
+    asset tests). Once per module, not per test: the full collection before freezing takes
+    about a second on that heap. Unfrozen after, so later tests collect as usual."""
     gc.collect()
     gc.freeze()
     yield
@@ -87,6 +87,7 @@ def frozen_heap() -> Any:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """The site's database: the file ``sqlite_engine`` makes, when a test asks for it."""
     return tmp_path / "vrdndi.db"
 
 
@@ -108,13 +109,6 @@ def make_site(tmp_path: Path, db_path: Path) -> Callable[..., FeedSite]:
     yield make
     for site in sites:
         site.store.engine.dispose()
-
-
-@pytest.fixture
-def engine(db_path: Path) -> Any:
-    engine = database(f"sqlite:///{db_path}")
-    yield engine
-    engine.dispose()
 
 
 class FeedUsers:
@@ -175,8 +169,10 @@ def card_titles(user: User) -> list[str]:
 
 
 @on_own_loop
-async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(50))
+async def test_feed_pages_by_21_in_rank_order_until_no_more(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(50))
     user = await open_feed()
     assert len(cards(user)) == 21
     assert card_titles(user) == [f"Video {r} of gen-1" for r in range(1, 22)]
@@ -197,7 +193,7 @@ async def test_feed_pages_by_21_in_rank_order_until_no_more(engine: Any, open_fe
 
 
 @on_own_loop
-async def test_empty_feed_says_how_to_make_one(engine: Any, open_feed: Any) -> None:
+async def test_empty_feed_says_how_to_make_one(sqlite_engine: Any, open_feed: Any) -> None:
     user = await open_feed()
     await user.should_see("No feed yet.")
     await user.should_see("make demo")
@@ -207,8 +203,8 @@ async def test_empty_feed_says_how_to_make_one(engine: Any, open_feed: Any) -> N
 
 
 @on_own_loop
-async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(5, ranking="recency"))
+async def test_fallback_ranking_is_clearly_visible(sqlite_engine: Any, open_feed: Any) -> None:
+    write_feed(sqlite_engine, feed_rows(5, ranking="recency"))
     user = await open_feed()
     await user.should_see("Fallback ranking: newest first")
     badges = {e.text for e in user.find(marker="ranking-badge").elements}
@@ -217,9 +213,11 @@ async def test_fallback_ranking_is_clearly_visible(engine: Any, open_feed: Any) 
 
 
 @on_own_loop
-async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(3, generated_at=NOW - timedelta(hours=2)))
-    with write_transaction(engine) as conn:
+async def test_latest_run_failure_of_the_last_day_is_shown(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(3, generated_at=NOW - timedelta(hours=2)))
+    with write_transaction(sqlite_engine) as conn:
         record_run_failure(
             conn, RunFailure("old", "feed_refresh_job", NOW - timedelta(days=2), "stale")
         )
@@ -233,9 +231,11 @@ async def test_latest_run_failure_of_the_last_day_is_shown(engine: Any, open_fee
 
 
 @on_own_loop
-async def test_a_feed_written_after_the_failure_hides_it(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(3, generated_at=NOW))
-    with write_transaction(engine) as conn:
+async def test_a_feed_written_after_the_failure_hides_it(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(3, generated_at=NOW))
+    with write_transaction(sqlite_engine) as conn:
         record_run_failure(
             conn, RunFailure("fixed", "feed_refresh_job", NOW - timedelta(hours=1), "was down")
         )
@@ -245,9 +245,9 @@ async def test_a_feed_written_after_the_failure_hides_it(engine: Any, open_feed:
 
 
 @on_own_loop
-async def test_hostile_titles_are_text(engine: Any, open_feed: Any) -> None:
+async def test_hostile_titles_are_text(sqlite_engine: Any, open_feed: Any) -> None:
     titles = ['<script>alert("x")</script>', "Emoji 🎬🔥 title", "日本語のタイトル", "عنوان عربي"]
-    write_feed(engine, feed_rows(4, titles=titles))
+    write_feed(sqlite_engine, feed_rows(4, titles=titles))
     user = await open_feed()
     assert card_titles(user) == titles
     assert all(e.props.get("dir") == "auto" for e in user.find(marker="card-title").elements)
@@ -257,8 +257,10 @@ async def test_hostile_titles_are_text(engine: Any, open_feed: Any) -> None:
 
 
 @on_own_loop
-async def test_card_opens_the_player_with_a_nocookie_embed(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(30))
+async def test_card_opens_the_player_with_a_nocookie_embed(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(30))
     user = await open_feed()
     await user.should_not_see(marker="player-frame")
     user.find(marker=f"card-{video_id('v', 2)}").click()
@@ -285,15 +287,17 @@ BUTTONS = [
 
 
 @on_own_loop
-async def test_each_feedback_button_appends_exactly_one_row(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(5))
+async def test_each_feedback_button_appends_exactly_one_row(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(5))
     user = await open_feed()
     user.find(marker=f"card-{video_id('v', 1)}").click()
-    assert feedback_rows(engine) == []
+    assert feedback_rows(sqlite_engine) == []
     for count, (marker, label, kind, value) in enumerate(BUTTONS, start=1):
         user.find(marker=marker).click()
         await user.should_see(f"Saved: {label} ✓", retries=50)
-        rows = feedback_rows(engine)
+        rows = feedback_rows(sqlite_engine)
         assert len(rows) == count
         row = rows[-1]
         assert (row["video_id"], row["kind"], row["value"], row["timezone"]) == (
@@ -306,11 +310,11 @@ async def test_each_feedback_button_appends_exactly_one_row(engine: Any, open_fe
         assert row["created_at"].utcoffset() == timedelta(0)
         assert len(row["click_id"]) == 32
         assert pressed(user, kind) == value
-    assert len({r["click_id"] for r in feedback_rows(engine)}) == 4
+    assert len({r["click_id"] for r in feedback_rows(sqlite_engine)}) == 4
 
     user.find(marker="feedback-productive-0").click()  # pressed already: nothing new to say
     await user.should_see("“Not now” is already saved for this video")
-    assert len(feedback_rows(engine)) == 4
+    assert len(feedback_rows(sqlite_engine)) == 4
 
 
 def pressed(user: User, kind: str) -> int | None:
@@ -341,9 +345,9 @@ def card_marks(user: User, video: str) -> list[str]:
 
 @on_own_loop
 async def test_toggles_are_either_or_and_keep_their_state_across_reopen_and_reload(
-    engine: Any, open_feed: Any
+    sqlite_engine: Any, open_feed: Any
 ) -> None:
-    write_feed(engine, feed_rows(5))
+    write_feed(sqlite_engine, feed_rows(5))
     user = await open_feed()
     video = video_id("v", 2)
     user.find(marker=f"card-{video}").click()
@@ -355,7 +359,7 @@ async def test_toggles_are_either_or_and_keep_their_state_across_reopen_and_relo
     user.find(marker="feedback-productive-1").click()  # changed my mind: a new row
     await user.should_see("Saved: Good time now ✓", retries=50)
     assert (pressed(user, "interest"), pressed(user, "productive")) == (1, 1)
-    assert [(r["kind"], r["value"]) for r in feedback_rows(engine)] == [
+    assert [(r["kind"], r["value"]) for r in feedback_rows(sqlite_engine)] == [
         ("interest", 1),
         ("productive", 0),
         ("productive", 1),
@@ -372,8 +376,8 @@ async def test_toggles_are_either_or_and_keep_their_state_across_reopen_and_relo
 
 
 @on_own_loop
-async def test_back_to_feed_keeps_the_loaded_cards(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(60))
+async def test_back_to_feed_keeps_the_loaded_cards(sqlite_engine: Any, open_feed: Any) -> None:
+    write_feed(sqlite_engine, feed_rows(60))
     user = await open_feed()
     user.find("Load more").click()
     assert len(cards(user)) == 42
@@ -388,15 +392,15 @@ async def test_back_to_feed_keeps_the_loaded_cards(engine: Any, open_feed: Any) 
 
 @on_own_loop
 async def test_back_right_after_a_click_still_saves_and_acknowledges(
-    engine: Any, open_feed: Any
+    sqlite_engine: Any, open_feed: Any
 ) -> None:
-    write_feed(engine, feed_rows(5))
+    write_feed(sqlite_engine, feed_rows(5))
     user = await open_feed()
     user.find(marker=f"card-{video_id('v', 4)}").click()
     user.find(marker="feedback-productive-0").click()
     user.find(marker="back").click()  # before the write has answered
     await user.should_see("Saved: Not now", retries=50)  # the notification
-    rows = feedback_rows(engine)
+    rows = feedback_rows(sqlite_engine)
     assert [(r["video_id"], r["kind"], r["value"]) for r in rows] == [
         (video_id("v", 4), "productive", 0)
     ]
@@ -409,15 +413,17 @@ def visibility_rows(engine: Any) -> list[tuple[str, str, bool]]:
 
 
 @on_own_loop
-async def test_hide_removes_the_video_and_undo_brings_it_back(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(25))
+async def test_hide_removes_the_video_and_undo_brings_it_back(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(25))
     user = await open_feed()
     hidden = video_id("v", 0)
     user.find(marker=f"card-{hidden}").click()
     user.find(marker="hide").click()
     await user.should_not_see(marker=f"card-{hidden}", retries=50)
     await user.should_see("Hidden: “Video 1 of gen-1”.")  # where the card was, with Undo
-    assert visibility_rows(engine) == [("video", hidden, True)]
+    assert visibility_rows(sqlite_engine) == [("video", hidden, True)]
     await user.open("/")
     await user.should_not_see(marker=f"card-{hidden}")
     assert card_titles(user)[0] == "Video 2 of gen-1" and len(cards(user)) == 21
@@ -426,7 +432,7 @@ async def test_hide_removes_the_video_and_undo_brings_it_back(engine: Any, open_
     await user.should_see("Video: Video 1 of gen-1")
     user.find(marker=f"restore-{hidden}").click()
     await user.should_see("Restored: Video 1 of gen-1", retries=50)
-    assert visibility_rows(engine) == [("video", hidden, True), ("video", hidden, False)]
+    assert visibility_rows(sqlite_engine) == [("video", hidden, True), ("video", hidden, False)]
     await user.open("/")
     assert card_titles(user)[0] == "Video 1 of gen-1"
 
@@ -435,14 +441,14 @@ async def test_hide_removes_the_video_and_undo_brings_it_back(engine: Any, open_
     await user.should_see("Hidden: “Video 1 of gen-1”.", retries=50)
     user.find(marker="undo").click()  # the short undo right where it was clicked
     await user.should_see(marker=f"card-{hidden}", retries=50)
-    assert visibility_rows(engine)[-1] == ("video", hidden, False)
+    assert visibility_rows(sqlite_engine)[-1] == ("video", hidden, False)
 
 
 @on_own_loop
 async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
-    engine: Any, open_feed: Any
+    sqlite_engine: Any, open_feed: Any
 ) -> None:
-    write_feed(engine, feed_rows(30))  # channel k holds ranks k+1, k+8, k+15, ...
+    write_feed(sqlite_engine, feed_rows(30))  # channel k holds ranks k+1, k+8, k+15, ...
     user = await open_feed()
     channel = f"UC{3:022d}"
     of_channel = [video_id("v", k) for k in (3, 10, 17)]  # its cards on page 1
@@ -455,13 +461,16 @@ async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
     await user.should_see("Channel 3 is back in your feed", retries=50)
     for video in of_channel:
         await user.should_see(marker=f"card-{video}")
-    assert visibility_rows(engine) == [("channel", channel, True), ("channel", channel, False)]
+    assert visibility_rows(sqlite_engine) == [
+        ("channel", channel, True),
+        ("channel", channel, False),
+    ]
 
     user.find(marker=f"card-{video_id('v', 3)}").click()
     user.find(marker="block-channel").click()
     for video in of_channel:  # placeholders again, once the change is written
         await user.should_not_see(marker=f"card-{video}", retries=50)
-    assert visibility_rows(engine)[-1] == ("channel", channel, True)
+    assert visibility_rows(sqlite_engine)[-1] == ("channel", channel, True)
     await user.open("/")
     shown = [e for e in card_titles(user)]
     assert len(shown) == 21
@@ -470,14 +479,16 @@ async def test_not_interested_in_a_channel_keeps_it_out_until_undone(
     await user.should_see("Channel: Channel 3")
     user.find(marker=f"restore-{channel}").click()
     await user.should_see("Nothing hidden.", retries=50)  # the list, redrawn after the write
-    assert visibility_rows(engine)[-1] == ("channel", channel, False)
+    assert visibility_rows(sqlite_engine)[-1] == ("channel", channel, False)
     await user.open("/")
     assert "Video 4 of gen-1" in card_titles(user)
 
 
 @on_own_loop
-async def test_the_status_line_and_ages_use_the_pipeline_clock(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(3))
+async def test_the_status_line_and_ages_use_the_pipeline_clock(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(3))
     user = await open_feed(now=lambda: NOW + timedelta(days=2), train_threshold=20)
     await user.should_see("Channel 0 · 2 d ago")  # the pipeline's "now", not the machine's
     await user.should_see("Ranked by the trained model, version 3.")
@@ -488,15 +499,17 @@ async def test_the_status_line_and_ages_use_the_pipeline_clock(engine: Any, open
 
 
 @on_own_loop
-async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(30))
+async def test_new_feed_notice_then_the_new_feed(sqlite_engine: Any, open_feed: Any) -> None:
+    write_feed(sqlite_engine, feed_rows(30))
     user = await open_feed(poll_s=0.1)
     await user.should_not_see("A new feed is available.")
     await user.should_not_see(marker="failure-banner")
-    with write_transaction(engine) as conn:  # a failed refresh shows up while the page is open
+    with write_transaction(
+        sqlite_engine
+    ) as conn:  # a failed refresh shows up while the page is open
         record_run_failure(conn, RunFailure("r1", "feed_refresh_job", NOW, "model missing"))
     await user.should_see("A pipeline run failed: model missing", retries=50)
-    write_feed(engine, feed_rows(10, generation="gen-2", prefix="n"))
+    write_feed(sqlite_engine, feed_rows(10, generation="gen-2", prefix="n"))
     await user.should_see("A new feed is available.", retries=50)
     assert card_titles(user)[0] == "Video 1 of gen-1"  # nothing changes under the user's eyes
     user.find(marker="show-new-feed").click()
@@ -509,12 +522,12 @@ async def test_new_feed_notice_then_the_new_feed(engine: Any, open_feed: Any) ->
 
 @on_own_loop
 async def test_a_refresh_with_nothing_new_is_a_new_feed_not_no_feed(
-    engine: Any, open_feed: Any
+    sqlite_engine: Any, open_feed: Any
 ) -> None:
-    write_feed(engine, feed_rows(30))
+    write_feed(sqlite_engine, feed_rows(30))
     user = await open_feed(poll_s=0.1)
     empty = FeedGeneration("gen-2", NOW, "champion", "3", 0)
-    with write_transaction(engine) as conn:
+    with write_transaction(sqlite_engine) as conn:
         replace_feed(conn, [], empty_feed=empty)
     await user.should_see("A new feed is available.", retries=50)
     user.find(marker="show-new-feed").click()
@@ -529,10 +542,12 @@ async def test_a_refresh_with_nothing_new_is_a_new_feed_not_no_feed(
 
 
 @on_own_loop
-async def test_load_more_after_a_refresh_does_not_mix_feeds(engine: Any, open_feed: Any) -> None:
-    write_feed(engine, feed_rows(30))
+async def test_load_more_after_a_refresh_does_not_mix_feeds(
+    sqlite_engine: Any, open_feed: Any
+) -> None:
+    write_feed(sqlite_engine, feed_rows(30))
     user = await open_feed(poll_s=60)
-    write_feed(engine, feed_rows(30, generation="gen-2", prefix="n"))
+    write_feed(sqlite_engine, feed_rows(30, generation="gen-2", prefix="n"))
     user.find("Load more").click()
     await user.should_see("A new feed is available.")
     assert len(cards(user)) == 21 and all("gen-1" in t for t in card_titles(user))
@@ -540,9 +555,9 @@ async def test_load_more_after_a_refresh_does_not_mix_feeds(engine: Any, open_fe
 
 @on_own_loop
 async def test_a_click_the_database_refuses_is_kept_and_retried(
-    engine: Any, db_path: Path, open_feed: Any, make_site: Any
+    sqlite_engine: Any, db_path: Path, open_feed: Any, make_site: Any
 ) -> None:
-    write_feed(engine, feed_rows(5))
+    write_feed(sqlite_engine, feed_rows(5))
     user = await open_feed(write_timeout_s=0.2, retry_s=3600)
     outbox = make_site.sites[-1].outbox
     user.find(marker=f"card-{video_id('v', 3)}").click()
@@ -557,14 +572,14 @@ async def test_a_click_the_database_refuses_is_kept_and_retried(
     finally:
         locker.rollback()
         locker.close()
-    assert feedback_rows(engine) == []
+    assert feedback_rows(sqlite_engine) == []
     queued = [c.click_id for c in outbox.pending()]
     assert len(queued) == 1
 
     user.find(marker="retry").click()
     await user.should_see("Saved: Good time now ✓ (on retry)", retries=100)
     await user.should_not_see(marker="retry")
-    rows = feedback_rows(engine)
+    rows = feedback_rows(sqlite_engine)
     assert [(r["click_id"], r["video_id"], r["kind"], r["value"]) for r in rows] == [
         (queued[0], video_id("v", 3), "productive", 1)
     ]  # written once, with the id the click got when it was made
@@ -572,9 +587,9 @@ async def test_a_click_the_database_refuses_is_kept_and_retried(
 
 @on_own_loop
 async def test_queued_clicks_are_retried_automatically(
-    engine: Any, db_path: Path, open_feed: Any
+    sqlite_engine: Any, db_path: Path, open_feed: Any
 ) -> None:
-    write_feed(engine, feed_rows(5))
+    write_feed(sqlite_engine, feed_rows(5))
     user = await open_feed(write_timeout_s=0.2, retry_s=0.3)
     user.find(marker=f"card-{video_id('v', 0)}").click()
     locker = sqlite3.connect(db_path, isolation_level=None, timeout=0.1)
@@ -583,12 +598,12 @@ async def test_queued_clicks_are_retried_automatically(
         user.find(marker="feedback-interest-0").click()
         user.find(marker="feedback-interest-1").click()
         await user.should_see("2 feedback clicks not saved yet", retries=100)
-        assert feedback_rows(engine) == []
+        assert feedback_rows(sqlite_engine) == []
     finally:
         locker.rollback()
         locker.close()
     await user.should_see("Saved: Not interested ✓ (on retry)", retries=100)
     await user.should_see("Saved: Interesting ✓ (on retry)", retries=100)
     await user.should_not_see("not saved yet")
-    rows = feedback_rows(engine)
+    rows = feedback_rows(sqlite_engine)
     assert sorted((r["kind"], r["value"]) for r in rows) == [("interest", 0), ("interest", 1)]

@@ -104,20 +104,20 @@ def test_the_corpus_covers_every_kind_of_input():
 
 
 @pytest.mark.parametrize(("path", "expected"), CASES, ids=[p.name for p, _ in CASES])
-def test_corpus_file(path: Path, expected: dict[str, Any], engine: Engine):
+def test_corpus_file(path: Path, expected: dict[str, Any], sqlite_engine: Engine):
     try:
-        activity = _import(path, engine)
+        activity = _import(path, sqlite_engine)
     except ActivityDataError as error:
         assert expected["outcome"] == "error", f"{path.name} failed unexpectedly: {error}"
         assert re.search(expected["match"], str(error), re.DOTALL), str(error)
-        assert _row_counts(engine) == (0, 0)  # nothing written
+        assert _row_counts(sqlite_engine) == (0, 0)  # nothing written
         return
     assert expected["outcome"] == "skipped", f"{path.name} was accepted: {activity.skipped}"
     assert activity.skipped == expected["counts"]
     assert len(activity.events) == expected["accepted"]
-    stored, _ = _row_counts(engine)
+    stored, _ = _row_counts(sqlite_engine)
     assert stored == expected["accepted"]
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         assert rejected_counts(conn, "activitywatch") == _rejection_counts(expected["counts"])
     if path.name == "web-unknown-host.json":  # the browser bucket of host "unknown" joined
         assert [e.url for e in activity.events] == [
@@ -277,6 +277,7 @@ def test_random_events_are_accepted_or_counted_never_raised(batch: list[Any]):
     assert len(activity.events) + left_out == len(batch)  # every event accounted for once
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES["mutated_events"], deadline=None)
 @given(mutated_events(), st.lists(events, max_size=4), st.lists(events, max_size=4))
 def test_one_mutated_event_leaves_the_others_alone(

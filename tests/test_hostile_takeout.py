@@ -49,14 +49,14 @@ def test_the_corpus_is_broad_and_small() -> None:
 
 
 @pytest.mark.parametrize(("path", "case"), CASES, ids=[path.name for path, _ in CASES])
-def test_a_hostile_file(path: Path, case: dict[str, Any], engine: Engine) -> None:
+def test_a_hostile_file(path: Path, case: dict[str, Any], sqlite_engine: Engine) -> None:
     if case["outcome"] == "error":
         with pytest.raises(TakeoutFormatError, match=case["match"]) as error:
-            with write_transaction(engine) as conn:  # as the asset does: read, then write
+            with write_transaction(sqlite_engine) as conn:  # as the asset does: read, then write
                 history = load_watch_history(path, max_import_mb=1, now=NOW)
                 write_watch_history(conn, history.entries)
         assert str(path) in str(error.value)
-        with read_transaction(engine) as conn:
+        with read_transaction(sqlite_engine) as conn:
             assert conn.execute(select(func.count()).select_from(watch_history)).scalar_one() == 0
         return
 
@@ -68,10 +68,10 @@ def test_a_hostile_file(path: Path, case: dict[str, Any], engine: Engine) -> Non
     assert_rejections_match_skips(history)
     assert_entries_are_clean(history)
 
-    with write_transaction(engine) as conn:
+    with write_transaction(sqlite_engine) as conn:
         counts = write_watch_history(conn, history.entries)
         record_rejections(conn, "takeout", history.rejections, NOW)
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         rows = conn.execute(select(watch_history)).mappings().all()
         quarantined = conn.execute(select(func.count()).select_from(rejected_items)).scalar_one()
     distinct = {(e.video_id, e.watched_at): e for e in history.entries}
@@ -229,6 +229,7 @@ def mutated_items(draw: st.DrawFn) -> list[Any]:
     return mutated
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_items())
 def test_mutated_items_are_each_accepted_clean_or_counted(

@@ -91,7 +91,7 @@ def test_the_corpus_is_broad_and_small() -> None:
 def test_a_hostile_page(
     path: Path,
     case: dict[str, Any],
-    engine: Engine,
+    sqlite_engine: Engine,
     server: FakeYouTubeServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -101,11 +101,11 @@ def test_a_hostile_page(
     server.reply_next("videos", path.read_bytes())
     if case["outcome"] == "error":
         with pytest.raises(YouTubeApiError, match=case["match"]):
-            with write_transaction(engine) as conn:  # as the asset does: fetch, then write
+            with write_transaction(sqlite_engine) as conn:  # as the asset does: fetch, then write
                 fetch = _fetcher(server, tmp_path).rated_videos("like")
                 write_videos(conn, fetch.videos, NOW)
         assert len(server.api_requests("videos")) == 1  # a retry cannot fix it
-        with read_transaction(engine) as conn:
+        with read_transaction(sqlite_engine) as conn:
             assert conn.execute(select(func.count()).select_from(videos)).scalar_one() == 0
         return
 
@@ -115,10 +115,10 @@ def test_a_hostile_page(
     assert_rejections_match_counts(fetch)
     assert_videos_are_clean(fetch)
 
-    with write_transaction(engine) as conn:
+    with write_transaction(sqlite_engine) as conn:
         written = write_videos(conn, fetch.videos, NOW)
         record_rejections(conn, "youtube", fetch.rejections, NOW)
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         rows = conn.execute(select(videos)).mappings().all()
         quarantined = conn.execute(
             select(rejected_items.c.item_key, rejected_items.c.reason, rejected_items.c.times_seen)

@@ -17,6 +17,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from tests.harness import kill_loop_child
@@ -114,6 +115,7 @@ def check_database(url: str, acks: Acks) -> None:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_random_kills_lose_no_acknowledged_row(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     engine = make_engine(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from vrdndi_pipeline.core.records import Video, WatchEntry
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import open_database, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.schema import interest_labels, watch_history
 from vrdndi_pipeline.core.store.source_tables import write_videos, write_watch_history
 from vrdndi_ui.labeller.display_text import markdown_literal
@@ -40,8 +40,7 @@ class Labeller:
     def __init__(self, url: str, data_dir: Path) -> None:
         self.url = url
         self.data_dir = data_dir
-        self.engine = make_engine(url)
-        upgrade_schema(self.engine)
+        self.engine = open_database(url)
         self.at = AppTest.from_file(str(APP_FILE), default_timeout=60)
 
     def start(self) -> Labeller:
@@ -93,12 +92,17 @@ MakeLabeller = Callable[..., Labeller]
 
 
 @pytest.fixture
-def make_labeller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeLabeller]:
+def make_labeller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_sqlite_file: Path
+) -> Iterator[MakeLabeller]:
     made: list[Labeller] = []
     data_dir = tmp_path / "data"
+    default_db = tmp_path / "vrdndi.db"
 
     def make(url: str | None = None, titles: list[str] | None = None) -> Labeller:
-        url = url or f"sqlite:///{tmp_path / 'vrdndi.db'}"
+        if url is None and not default_db.exists():  # a migrated copy: migrating each is slow
+            shutil.copyfile(migrated_sqlite_file, default_db)
+        url = url or f"sqlite:///{default_db}"
         monkeypatch.setenv("VRDNDI_DATABASE_URL", url)
         monkeypatch.setenv("VRDNDI_DATA_DIR", str(data_dir))
         monkeypatch.setenv("VRDNDI_TIMEZONE", "UTC")
@@ -233,6 +237,7 @@ def test_undo(make_labeller: MakeLabeller) -> None:
     assert app.rows() == {} and app.sidebar()["Unsaved"] == "0"
 
 
+@pytest.mark.slow
 def test_resume_after_restart(make_labeller: MakeLabeller, database_url: str) -> None:
     app = make_labeller(url=database_url, titles=TITLES)
     app.click("interest").click("skip").click("uninterest").click("save")
@@ -317,6 +322,7 @@ def test_a_failed_save_keeps_the_labels(make_labeller: MakeLabeller, tmp_path: P
     assert app.progress()["current_video_id"] == vid(1)
 
 
+@pytest.mark.slow
 def test_5000_history_rows(make_labeller: MakeLabeller, tmp_path: Path) -> None:
     app = make_labeller()
     with write_transaction(app.engine) as conn:

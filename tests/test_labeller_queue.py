@@ -5,16 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 
 from vrdndi_pipeline.core.records import Video, WatchEntry
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.people_tables import upsert_interest_labels
 from vrdndi_pipeline.core.store.schema import interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_videos, write_watch_history
@@ -29,14 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def vid(n: int) -> str:
     return f"vid{n:08d}"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def watch(engine: Engine, *entries: tuple[int, int, str | None]) -> None:

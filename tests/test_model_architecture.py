@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import torch
 
-from tests.test_model_support import (
+from tests.harness.model_support import (
     HASH_DIM,
     TINY_HIDDEN,
     synthetic_examples,

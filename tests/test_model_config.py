@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.test_model_support import TINY_POSITIONS, tiny_config
+from tests.harness.model_support import TINY_POSITIONS, tiny_config
 from vrdndi_pipeline.core.model import (
     BUNDLED_MINILM,
     ConfigError,
@@ -162,6 +162,7 @@ def test_wandb_config_appears_in_the_tracking_params() -> None:
     assert all(isinstance(v, str | int | float | bool) or v is None for v in params.values())
 
 
+@pytest.mark.minilm
 def test_the_default_config_loads_the_default_backbone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the bundled weights need no download
     config = ModelConfig()
@@ -170,6 +171,7 @@ def test_the_default_config_loads_the_default_backbone(monkeypatch: pytest.Monke
     assert config.max_length <= token_limit(backbone, tokenizer)
 
 
+@pytest.mark.minilm
 def test_max_length_above_the_backbone_limit_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -194,6 +196,7 @@ def test_roberta_style_models_reserve_positions() -> None:
     assert token_limit(XLMRobertaModel(config)) == 66 - 2 - 1  # bge-m3: 8194 → 8191
 
 
+@pytest.mark.minilm
 def test_bundled_model_resolves_to_a_local_folder() -> None:
     assert Path(resolve_model_path(BUNDLED_MINILM), "model.safetensors").is_file()
     assert resolve_model_path("BAAI/bge-m3") == "BAAI/bge-m3"
@@ -217,6 +220,7 @@ def test_device_detection_and_threads(caplog: pytest.LogCaptureFixture) -> None:
         torch.set_num_threads(before)
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_nothing_heavy() -> None:
     code = (
         "import sys, vrdndi_pipeline.core.model as m\n"

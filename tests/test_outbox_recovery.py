@@ -149,6 +149,7 @@ def test_the_site_retries_the_good_clicks_of_a_damaged_queue_at_start(tmp_path: 
     site.store.engine.dispose()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from vrdndi_pipeline.core.model.backbone import resolve_model_path
+from tests.harness.model_support import TINY_HIDDEN, minilm_dir
 from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
 from vrdndi_pipeline.core.model.context_encoder import ContextEncoder
 from vrdndi_pipeline.core.model.plain_sentence_model import (
@@ -17,7 +17,7 @@ from vrdndi_pipeline.core.model.plain_sentence_model import (
     plain_pooling,
 )
 
-BUNDLED = Path(resolve_model_path(BUNDLED_MINILM))
+BUNDLED = minilm_dir()  # its files; loading it is what the tests below do
 TEXTS = [
     "main.py - vrdndi - Visual Studio Code",
     "  YouTube — Mozilla Firefox  ",
@@ -33,6 +33,8 @@ def test_bundled_minilm_is_plain_mean_pooling():
     assert plain_pooling(BUNDLED) == ("mean", 256, False)
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_embeddings_equal_sentence_transformers():
     from sentence_transformers import SentenceTransformer
 
@@ -48,9 +50,9 @@ def test_embeddings_equal_sentence_transformers():
     assert plain.encode([]).shape == (0, 384)
 
 
-def _copy_with(tmp_path: Path, **changes: object) -> Path:
+def _copy_with(tmp_path: Path, source: Path = BUNDLED, **changes: object) -> Path:
     folder = tmp_path / "model"
-    shutil.copytree(BUNDLED, folder)
+    shutil.copytree(source, folder)
     for name, content in changes.items():
         target = folder / name.replace("__", "/")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,11 +75,12 @@ def test_other_pipelines_are_left_to_sentence_transformers(tmp_path):
     assert plain_pooling(_copy_with(tmp_path / "d", **{"1_Pooling__config.json": cls}))[0] == "cls"
 
 
-def test_cls_pooling_equals_sentence_transformers(tmp_path):
+def test_cls_pooling_equals_sentence_transformers(tmp_path, tiny_backbone):
+    """The pooling is the claim, not the weights: on the tiny backbone."""
     from sentence_transformers import SentenceTransformer
 
-    cls = {"word_embedding_dimension": 384, "pooling_mode_cls_token": True}
-    folder = _copy_with(tmp_path, **{"1_Pooling__config.json": cls})
+    cls = {"word_embedding_dimension": TINY_HIDDEN, "pooling_mode_cls_token": True}
+    folder = _copy_with(tmp_path, tiny_backbone, **{"1_Pooling__config.json": cls})
     reference = SentenceTransformer(str(folder), device="cpu").encode(
         TEXTS, convert_to_tensor=True, normalize_embeddings=True
     )
@@ -85,6 +88,8 @@ def test_cls_pooling_equals_sentence_transformers(tmp_path):
     assert torch.allclose(ours, reference.float(), atol=2e-6)
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_a_refresh_process_never_imports_sentence_transformers():
     code = (
         "import sys\n"
@@ -98,9 +103,9 @@ def test_a_refresh_process_never_imports_sentence_transformers():
 
 
 @pytest.mark.parametrize("texts", [["same", "same", "other"], []])
-def test_context_encoder_caches_by_text(texts):
-    encoder = ContextEncoder(BUNDLED_MINILM)
+def test_context_encoder_caches_by_text(texts, tiny_backbone):
+    encoder = ContextEncoder(str(tiny_backbone))
     vectors = encoder.embed(texts)
-    assert vectors.shape == (len(texts), 384)
+    assert vectors.shape == (len(texts), TINY_HIDDEN)
     if texts:
         assert torch.equal(vectors[0], vectors[1]) and not torch.equal(vectors[0], vectors[2])

@@ -67,13 +67,6 @@ def _video(video_id: str, **changes) -> Video:
     return Video(**(fields | changes))
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = open_database(database_url)
-    yield engine
-    engine.dispose()
-
-
 def _pragmas(engine) -> tuple:
     with engine.connect() as conn:
         return tuple(

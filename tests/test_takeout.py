@@ -408,6 +408,7 @@ entry_like = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(entry_like | json_values, max_size=12))
 def test_any_json_list_parses_and_every_item_is_accounted_for(items: list[Any]) -> None:

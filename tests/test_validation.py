@@ -83,6 +83,7 @@ def test_text_is_repaired_and_cut_and_the_terminal_gets_no_escapes():
     assert terminal_text("\x1b]0;evil\x07title\r") == "]0;eviltitle "
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.datetimes(timezones=st.timezones()))
 def test_checked_time_raises_only_record_rejected(moment):

@@ -141,11 +141,11 @@ def test_an_error_that_is_not_youtubes_is_raised_at_once() -> None:
     assert calls.failure is None and calls.done == {}
 
 
-def test_account_calls_run_in_order_from_the_stored_cursors(engine: Engine) -> None:
-    with write_transaction(engine) as conn:
+def test_account_calls_run_in_order_from_the_stored_cursors(sqlite_engine: Engine) -> None:
+    with write_transaction(sqlite_engine) as conn:
         write_videos(conn, [_video(3, published=NOW - timedelta(days=3))], NOW)
     youtube = FakeYouTube()
-    fetch_account_videos(ApiCalls(YouTubeDown), youtube, engine, Options(), now=NOW)
+    fetch_account_videos(ApiCalls(YouTubeDown), youtube, sqlite_engine, Options(), now=NOW)
     assert youtube.made == [
         ("subscriptions", {CHANNEL: NOW - timedelta(days=3)}),
         ("liked", "like"),
@@ -153,13 +153,15 @@ def test_account_calls_run_in_order_from_the_stored_cursors(engine: Engine) -> N
     ]
 
 
-def test_account_calls_follow_the_options(engine: Engine) -> None:
+def test_account_calls_follow_the_options(sqlite_engine: Engine) -> None:
     youtube = FakeYouTube()
-    fetch_account_videos(ApiCalls(YouTubeDown), youtube, engine, Options(ratings=False), now=NOW)
+    fetch_account_videos(
+        ApiCalls(YouTubeDown), youtube, sqlite_engine, Options(ratings=False), now=NOW
+    )
     assert [name for name, _ in youtube.made] == ["subscriptions"]
     youtube = FakeYouTube()
     options = Options(subscriptions=False)
-    fetch_account_videos(ApiCalls(YouTubeDown), youtube, engine, options, now=NOW)
+    fetch_account_videos(ApiCalls(YouTubeDown), youtube, sqlite_engine, options, now=NOW)
     assert [name for name, _ in youtube.made] == ["liked", "disliked"]
 
 
@@ -190,13 +192,15 @@ def test_file_only_rows_describe_each_undescribed_video_once() -> None:
     )
 
 
-def test_the_lookup_skips_stored_fetched_and_recently_undescribable_ids(engine: Engine) -> None:
-    with write_transaction(engine) as conn:
+def test_the_lookup_skips_stored_fetched_and_recently_undescribable_ids(
+    sqlite_engine: Engine,
+) -> None:
+    with write_transaction(sqlite_engine) as conn:
         write_videos(conn, [_video(1)], NOW)  # stored with API details
         record_undescribable(conn, [_id(4)], (), NOW - timedelta(days=10))  # asked lately
         record_undescribable(conn, [_id(5)], (), NOW - timedelta(days=200))  # due again
     entries = [_watch(n) for n in (1, 2, 3, 4, 5)]
-    with read_transaction(engine) as conn:
+    with read_transaction(sqlite_engine) as conn:
         plan = plan_takeout_lookup(conn, entries, {_id(2)}, checked_after=NOW - timedelta(days=90))
     assert plan == TakeoutLookup(
         stored=frozenset({_id(1)}),
@@ -206,8 +210,10 @@ def test_the_lookup_skips_stored_fetched_and_recently_undescribable_ids(engine: 
     assert plan.known_undescribable == 1
 
 
-def test_watched_videos_are_looked_up_and_the_rest_kept_from_the_file(engine: Engine) -> None:
-    with write_transaction(engine) as conn:
+def test_watched_videos_are_looked_up_and_the_rest_kept_from_the_file(
+    sqlite_engine: Engine,
+) -> None:
+    with write_transaction(sqlite_engine) as conn:
         record_undescribable(conn, [_id(4)], (), NOW - timedelta(days=10))
     youtube = FakeYouTube(
         {
@@ -216,9 +222,9 @@ def test_watched_videos_are_looked_up_and_the_rest_kept_from_the_file(engine: En
         }
     )
     calls = ApiCalls(YouTubeDown)
-    fetch_account_videos(calls, youtube, engine, Options(subscriptions=False), now=NOW)
+    fetch_account_videos(calls, youtube, sqlite_engine, Options(subscriptions=False), now=NOW)
     history = _history(_watch(1), _watch(2), _watch(3), _watch(4))
-    ingest = add_takeout_history(calls, youtube, engine, history, Options(), now=NOW)
+    ingest = add_takeout_history(calls, youtube, sqlite_engine, history, Options(), now=NOW)
     assert youtube.made[-1] == ("takeout_lookup", ([_id(2), _id(3)], "takeout"))
     assert [(v.video_id, v.source) for v in ingest.api_videos] == [
         (_id(1), "liked"),
@@ -230,25 +236,27 @@ def test_watched_videos_are_looked_up_and_the_rest_kept_from_the_file(engine: En
     assert ingest.failure is None
 
 
-def test_without_enrichment_nothing_is_looked_up(engine: Engine) -> None:
-    with write_transaction(engine) as conn:
+def test_without_enrichment_nothing_is_looked_up(sqlite_engine: Engine) -> None:
+    with write_transaction(sqlite_engine) as conn:
         record_undescribable(conn, [_id(4)], (), NOW - timedelta(days=10))
     youtube = FakeYouTube()
     calls = ApiCalls(YouTubeDown)
     history = _history(_watch(2), _watch(4))
     options = Options(enrich_takeout=False)
-    ingest = add_takeout_history(calls, youtube, engine, history, options, now=NOW)
+    ingest = add_takeout_history(calls, youtube, sqlite_engine, history, options, now=NOW)
     assert youtube.made == []
     assert [v.video_id for v in ingest.file_only] == [_id(2), _id(4)]
     assert ingest.skipped_known_undescribable == 0
 
 
-def test_after_a_failure_the_watch_history_is_not_looked_up(engine: Engine) -> None:
+def test_after_a_failure_the_watch_history_is_not_looked_up(sqlite_engine: Engine) -> None:
     error = YouTubeDown("quota")
     youtube = FakeYouTube({"subscriptions": YouTubeFetch(videos=(_video(1),)), "liked": error})
     calls = ApiCalls(YouTubeDown)
-    fetch_account_videos(calls, youtube, engine, Options(), now=NOW)
-    ingest = add_takeout_history(calls, youtube, engine, _history(_watch(2)), Options(), now=NOW)
+    fetch_account_videos(calls, youtube, sqlite_engine, Options(), now=NOW)
+    ingest = add_takeout_history(
+        calls, youtube, sqlite_engine, _history(_watch(2)), Options(), now=NOW
+    )
     assert [name for name, _ in youtube.made] == ["subscriptions", "liked"]
     assert [v.video_id for v in ingest.api_videos] == [_id(1)]
     assert [v.video_id for v in ingest.file_only] == [_id(2)]
@@ -282,9 +290,9 @@ def _ingest_with_everything() -> YouTubeIngest:
     )
 
 
-def test_everything_is_written_and_counted(engine: Engine) -> None:
-    written = write_youtube_videos(engine, _ingest_with_everything(), NOW)
-    with read_transaction(engine) as conn:
+def test_everything_is_written_and_counted(sqlite_engine: Engine) -> None:
+    written = write_youtube_videos(sqlite_engine, _ingest_with_everything(), NOW)
+    with read_transaction(sqlite_engine) as conn:
         stored = dict(conn.execute(select(videos.c.video_id, videos.c.details_from)).all())
         ratings = dict(conn.execute(select(video_ratings.c.video_id, video_ratings.c.rating)).all())
         watched = conn.execute(select(watch_history.c.video_id)).scalars().all()
@@ -309,17 +317,17 @@ def test_everything_is_written_and_counted(engine: Engine) -> None:
     assert (written.rejected_items_written, written.undescribable_recorded) == (2, 1)
 
 
-def test_a_described_video_is_forgotten_as_undescribable(engine: Engine) -> None:
-    with write_transaction(engine) as conn:
+def test_a_described_video_is_forgotten_as_undescribable(sqlite_engine: Engine) -> None:
+    with write_transaction(sqlite_engine) as conn:
         record_undescribable(conn, [_id(5)], (), NOW - timedelta(days=100))
-    write_youtube_videos(engine, _ingest_with_everything(), NOW)  # the lookup described it
-    with read_transaction(engine) as conn:
+    write_youtube_videos(sqlite_engine, _ingest_with_everything(), NOW)  # the lookup described it
+    with read_transaction(sqlite_engine) as conn:
         left = conn.execute(select(undescribable_videos.c.video_id)).scalars().all()
     assert left == [_id(6)]
 
 
-def test_the_report_counts_what_was_fetched_and_written(engine: Engine) -> None:
-    written = write_youtube_videos(engine, _ingest_with_everything(), NOW)
+def test_the_report_counts_what_was_fetched_and_written(sqlite_engine: Engine) -> None:
+    written = write_youtube_videos(sqlite_engine, _ingest_with_everything(), NOW)
     meta = written.metadata()
     assert {k: meta[k] for k in meta if k.startswith("fetched_")} == {
         "fetched_subscriptions": 1,
@@ -347,8 +355,8 @@ def test_the_report_counts_what_was_fetched_and_written(engine: Engine) -> None:
     )
 
 
-def test_a_run_without_a_takeout_file_says_so(engine: Engine) -> None:
+def test_a_run_without_a_takeout_file_says_so(sqlite_engine: Engine) -> None:
     ingest = YouTubeIngest(fetches={}, api_videos=(), file_only=(), history=None)
-    written = write_youtube_videos(engine, ingest, NOW)
+    written = write_youtube_videos(sqlite_engine, ingest, NOW)
     assert written.metadata()["takeout"] == {"file": "none"}
     assert written.failure_line().startswith("YouTube failed after no completed call;")

@@ -400,6 +400,7 @@ _item = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_item | _json, max_size=5))
 def test_any_json_is_parsed_or_counted(items: list[object]) -> None:
@@ -487,6 +488,7 @@ def _assert_storable(fetch: YouTubeFetch, items: list[object]) -> None:
     assert len(fetch.videos) + len(fetch.rejections) + duplicates == len(items)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.one_of(_mutated_video(), _mutated_video(), _mutated_video(), _HOSTILE), max_size=6)
