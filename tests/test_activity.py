@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vrdndi_pipeline.core.activity import (
+from vrdndi_pipeline.core.sources.activitywatch.events import (
     ActivityDataError,
     BucketInfo,
     HostBuckets,
@@ -21,7 +21,7 @@ from vrdndi_pipeline.core.activity import (
     select_host_buckets,
     window_activity,
 )
-from vrdndi_pipeline.core.aw_export import load_aw_export, parse_aw_export
+from vrdndi_pipeline.core.sources.activitywatch.export_file import load_aw_export, parse_aw_export
 from vrdndi_pipeline.core.validation import Rejection
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from vrdndi_pipeline.core.activity import (
+from vrdndi_pipeline.core.records import AwEvent, Video
+from vrdndi_pipeline.core.sources.activitywatch.events import (
     ActivityDataError,
     BucketInfo,
     HostBuckets,
@@ -26,8 +27,7 @@ from vrdndi_pipeline.core.activity import (
     select_host_buckets,
     window_activity,
 )
-from vrdndi_pipeline.core.aw_export import load_aw_export
-from vrdndi_pipeline.core.records import AwEvent, Video
+from vrdndi_pipeline.core.sources.activitywatch.export_file import load_aw_export
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.source_tables import (

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from vrdndi_pipeline.core.activity import HostBuckets, WindowActivity
 from vrdndi_pipeline.core.records import AwEvent
+from vrdndi_pipeline.core.sources.activitywatch.events import HostBuckets, WindowActivity
 from vrdndi_pipeline.core.sources.activitywatch.ingest import (
     fetch_start,
     read_fetch_start,

@@ -16,8 +16,8 @@ import pytest
 from aw_core import Event
 from aw_transform.classify import Rule, categorize
 
-from vrdndi_pipeline.core.durations import parse_duration_seconds
 from vrdndi_pipeline.core.records import is_video_id
+from vrdndi_pipeline.core.sources.durations import parse_duration_seconds
 from vrdndi_pipeline.demo import (
     AW_CATEGORIES_FILE,
     AW_EXPORT_FILE,
@@ -25,7 +25,7 @@ from vrdndi_pipeline.demo import (
     MANIFEST_FILE,
     TAKEOUT_WATCH_HISTORY_FILE,
 )
-from vrdndi_pipeline.demo import generate_demo_data as generator
+from vrdndi_pipeline.demo.generator import generate_demo_data as generator
 
 ANCHOR = datetime(2026, 11, 15, tzinfo=UTC)
 HOST = "demo-laptop"
@@ -99,7 +99,7 @@ def test_the_bundled_files_are_what_the_script_generates(files: dict[str, bytes]
         p.relative_to(DEMO_DATA_DIR).as_posix(): p for p in DEMO_DATA_DIR.rglob("*") if p.is_file()
     }
     assert bundled.keys() == files.keys(), (
-        "regenerate: python -m vrdndi_pipeline.demo.generate_demo_data"
+        "regenerate: python -m vrdndi_pipeline.demo.generator.generate_demo_data"
     )
     changed = [name for name, path in bundled.items() if path.read_bytes() != files[name]]
     assert changed == [], (

@@ -14,8 +14,7 @@ from sqlalchemy import Engine, func, select
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
-from vrdndi_pipeline.demo import DEMO_DATA_DIR
-from vrdndi_pipeline.demo.labels import FEEDBACK_FILE, INTEREST_LABELS_FILE
+from vrdndi_pipeline.demo import DEMO_DATA_DIR, FEEDBACK_FILE, INTEREST_LABELS_FILE
 from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vrdndi_pipeline.core.durations import DurationError, parse_duration_seconds
+from vrdndi_pipeline.core.sources.durations import DurationError, parse_duration_seconds
 
 
 @pytest.mark.parametrize(

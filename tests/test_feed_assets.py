@@ -17,12 +17,9 @@ from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_t
 from vrdndi_pipeline.assets.feed_predictions import feed_predictions
 from vrdndi_pipeline.core.feed.candidates import context_at, select_candidates
 from vrdndi_pipeline.core.feed.inference_tensors import TENSORS_FILE, read_generation
-from vrdndi_pipeline.core.model import (
-    HybridProductiveModel,
-    load_adapter,
-    save_adapter,
-    score_videos,
-)
+from vrdndi_pipeline.core.model.adapter_files import load_adapter, save_adapter
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.model.inference import score_videos
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page

@@ -27,10 +27,10 @@ from vrdndi_pipeline.core.feed.ranking import (
     combined_score,
     diversify,
 )
+from vrdndi_pipeline.core.feed.refresh_times import interval_crons, refresh_minutes
 from vrdndi_pipeline.core.model.batching import EncodedDataset, EncodedExample
 from vrdndi_pipeline.core.model.context_features import ContextEvent
 from vrdndi_pipeline.core.records import Video
-from vrdndi_pipeline.core.refresh_times import interval_crons, refresh_minutes
 from vrdndi_pipeline.core.settings import load_settings, system_timezone
 
 NOW = datetime(2026, 11, 15, tzinfo=UTC)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from tests.hostile import corpus_cases
-from vrdndi_pipeline.core.activity import (
+from vrdndi_pipeline.core.sources.activitywatch.events import (
     AFK_TYPE,
     WEB_TYPE,
     WINDOW_TYPE,
@@ -37,7 +37,7 @@ from vrdndi_pipeline.core.activity import (
     select_host_buckets,
     window_activity,
 )
-from vrdndi_pipeline.core.aw_export import load_aw_export, parse_aw_export
+from vrdndi_pipeline.core.sources.activitywatch.export_file import load_aw_export, parse_aw_export
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections, rejected_counts
 from vrdndi_pipeline.core.store.schema import aw_events, rejected_items

@@ -22,18 +22,18 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from tests.hostile import corpus_cases
-from vrdndi_pipeline.core.import_files import read_import_file
-from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
-from vrdndi_pipeline.core.store.quarantine import record_rejections
-from vrdndi_pipeline.core.store.schema import rejected_items, watch_history
-from vrdndi_pipeline.core.store.source_tables import write_watch_history
-from vrdndi_pipeline.core.takeout import (
+from vrdndi_pipeline.core.sources.import_files import read_import_file
+from vrdndi_pipeline.core.sources.takeout.history import (
     INVALID_REASONS,
     TakeoutFormatError,
     TakeoutHistory,
     load_watch_history,
     parse_watch_history,
 )
+from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
+from vrdndi_pipeline.core.store.quarantine import record_rejections
+from vrdndi_pipeline.core.store.schema import rejected_items, watch_history
+from vrdndi_pipeline.core.store.source_tables import write_watch_history
 from vrdndi_pipeline.core.validation import MAX_NAME_CHARS, MAX_TITLE_CHARS, YOUTUBE_EPOCH
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -136,7 +136,7 @@ class _NetCatcher(logging.Handler):
 @pytest.fixture(scope="module")
 def net() -> Iterator[_NetCatcher]:
     catcher = _NetCatcher()
-    logger = logging.getLogger("vrdndi_pipeline.core.takeout")
+    logger = logging.getLogger("vrdndi_pipeline.core.sources.takeout.history")
     logger.addHandler(catcher)
     yield catcher
     logger.removeHandler(catcher)

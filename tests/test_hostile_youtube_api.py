@@ -29,6 +29,12 @@ from tests.fake_youtube_server import (
 )
 from tests.hostile import corpus_cases
 from vrdndi_pipeline.core.records import is_channel_id
+from vrdndi_pipeline.core.sources.youtube.items import (
+    REJECTION_REASONS,
+    YouTubeFetch,
+    page_items,
+    parse_video_items,
+)
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.schema import rejected_items, videos
@@ -40,15 +46,9 @@ from vrdndi_pipeline.core.validation import (
     MAX_VIDEO_SECONDS,
     YOUTUBE_EPOCH,
 )
-from vrdndi_pipeline.core.youtube_items import (
-    REJECTION_REASONS,
-    YouTubeFetch,
-    page_items,
-    parse_video_items,
-)
-from vrdndi_pipeline.resources.youtube import YouTubeApi
-from vrdndi_pipeline.resources.youtube_errors import YouTubeApiError
-from vrdndi_pipeline.resources.youtube_fetch import ApiJsonModel, YouTubeFetcher
+from vrdndi_pipeline.resources.youtube.errors import YouTubeApiError
+from vrdndi_pipeline.resources.youtube.fetch import ApiJsonModel, YouTubeFetcher
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi
 
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
 CASES = corpus_cases("youtube_api")

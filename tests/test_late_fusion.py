@@ -15,21 +15,16 @@ from tests.test_model_support import (
     tiny_config,
     tiny_model,
 )
-from vrdndi_pipeline.core.model import (
-    ConfigError,
-    Trainer,
-    candidate_examples,
-    load_adapter,
-    read_metadata,
-    save_adapter,
-    score_videos,
-)
-from vrdndi_pipeline.core.model.late_scoring import (
+from vrdndi_pipeline.core.model.adapter_files import load_adapter, read_metadata, save_adapter
+from vrdndi_pipeline.core.model.config import ConfigError
+from vrdndi_pipeline.core.model.inference import candidate_examples, score_videos
+from vrdndi_pipeline.core.model.late_inference import (
     encode_video_vectors,
     score_late,
     shared_context,
 )
 from vrdndi_pipeline.core.records import Video
+from vrdndi_pipeline.core.training.trainer import Trainer
 
 MOMENT = datetime.fromisoformat("2026-11-02T15:00:00+00:00")
 ZONE = "Europe/Berlin"

@@ -15,16 +15,17 @@ from tests.test_model_support import (
     synthetic_examples,
     tiny_model,
 )
-from vrdndi_pipeline.core.model import ContextEvent, HybridProductiveModel, TrainingExample
 from vrdndi_pipeline.core.model.batching import ModelBatch
 from vrdndi_pipeline.core.model.context_features import (
+    ContextEvent,
     condition_features,
     context_window,
     event_features,
     event_text,
     parse_context_events,
 )
-from vrdndi_pipeline.core.model.hybrid_model import insert_context_token
+from vrdndi_pipeline.core.model.examples import TrainingExample
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel, insert_context_token
 
 
 def batch_of(model: HybridProductiveModel, examples: list[TrainingExample]) -> ModelBatch:

@@ -14,13 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.test_model_support import START, activity, minilm_config, synthetic_examples
-from vrdndi_pipeline.core.model import (
-    HybridProductiveModel,
-    Trainer,
-    save_adapter,
-    score_videos,
-)
+from vrdndi_pipeline.core.model.adapter_files import save_adapter
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.model.inference import score_videos
 from vrdndi_pipeline.core.records import Video
+from vrdndi_pipeline.core.training.trainer import Trainer
 
 pytestmark = pytest.mark.slow
 

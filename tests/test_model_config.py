@@ -14,19 +14,21 @@ import pytest
 import torch
 
 from tests.test_model_support import TINY_POSITIONS, tiny_config
-from vrdndi_pipeline.core.model import (
+from vrdndi_pipeline.core.model.backbone import load_backbone, resolve_model_path, token_limit
+from vrdndi_pipeline.core.model.config import (
     BUNDLED_MINILM,
+    DEFAULT_MAX_LENGTH,
     ConfigError,
     ModelConfig,
-    build_config,
     config_field_help,
+)
+from vrdndi_pipeline.core.model.config_checks import SETTINGS_VARIABLES, env_overrides
+from vrdndi_pipeline.core.model.presets import (
+    build_config,
+    build_layered_config,
     load_preset,
     merged,
 )
-from vrdndi_pipeline.core.model.backbone import load_backbone, resolve_model_path, token_limit
-from vrdndi_pipeline.core.model.config import DEFAULT_MAX_LENGTH
-from vrdndi_pipeline.core.model.config_checks import SETTINGS_VARIABLES, env_overrides
-from vrdndi_pipeline.core.model.presets import build_layered_config
 from vrdndi_pipeline.core.model.runtime import configure_threads, pick_device
 
 # The seed's two tables (000_06cd1c4c70871689.txt); `g` (a generator placeholder) is the
@@ -220,11 +222,12 @@ def test_device_detection_and_threads(caplog: pytest.LogCaptureFixture) -> None:
 def test_importing_the_package_loads_nothing_heavy() -> None:
     code = (
         "import sys, vrdndi_pipeline.core.model as m\n"
-        "from vrdndi_pipeline.core.model import config, presets, examples, splits, metrics\n"
+        "from vrdndi_pipeline.core.model import config, presets, examples\n"
+        "from vrdndi_pipeline.core.training import splits, metrics\n"
         "bad = [n for n in ('dagster', 'nicegui', 'streamlit', 'sentence_transformers', 'peft') if n in sys.modules]\n"
         "assert not bad, bad\n"
-        "import vrdndi_pipeline.core.model.training, vrdndi_pipeline.core.model.scoring\n"
-        "import vrdndi_pipeline.core.model.adapter_files, vrdndi_pipeline.core.model.training_run\n"
+        "import vrdndi_pipeline.core.training.trainer, vrdndi_pipeline.core.model.inference\n"
+        "import vrdndi_pipeline.core.model.adapter_files, vrdndi_pipeline.core.training.lora_run\n"
         "bad = [n for n in ('dagster', 'nicegui', 'streamlit', 'sentence_transformers') if n in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -18,16 +18,12 @@ from tests.test_model_support import (
     tiny_config,
     tiny_model,
 )
-from vrdndi_pipeline.core.model import (
-    LABEL_MEANINGS,
-    HybridProductiveModel,
-    Trainer,
-    load_adapter,
-    read_metadata,
-    save_adapter,
-    score_videos,
-)
+from vrdndi_pipeline.core.model.adapter_files import load_adapter, read_metadata, save_adapter
+from vrdndi_pipeline.core.model.examples import LABEL_MEANINGS
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.model.inference import score_videos
 from vrdndi_pipeline.core.records import Video
+from vrdndi_pipeline.core.training.trainer import Trainer
 
 MOMENT = datetime.fromisoformat("2026-11-02T15:00:00+00:00")
 VIDEOS = [

@@ -20,28 +20,24 @@ from tests.test_model_support import (
     tiny_config,
     tiny_model,
 )
-from vrdndi_pipeline.core.model import (
+from vrdndi_pipeline.core.model.examples import TrainingExample, examples_from_frames
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.training import trainer as training_module
+from vrdndi_pipeline.core.training.baseline import evaluate_baseline, train_baseline
+from vrdndi_pipeline.core.training.evaluation import evaluate
+from vrdndi_pipeline.core.training.lora_run import run_training
+from vrdndi_pipeline.core.training.losses import HybridLoss, class_weights, head_loss
+from vrdndi_pipeline.core.training.metrics import (
     EmaTracker,
     Evaluation,
     HeadMetrics,
-    HybridProductiveModel,
-    NotEnoughData,
-    Trainer,
-    TrainingExample,
-    TrainingResult,
     choose_epoch,
-    evaluate,
-    evaluate_baseline,
-    examples_from_frames,
-    run_training,
-    split_examples,
-    train_baseline,
     weighted_f1,
 )
-from vrdndi_pipeline.core.model import training as training_module
-from vrdndi_pipeline.core.model.losses import HybridLoss, class_weights, head_loss
-from vrdndi_pipeline.core.model.optimization import build_optimizer
-from vrdndi_pipeline.core.model.sampling import make_sampler, row_weights
+from vrdndi_pipeline.core.training.optimization import build_optimizer
+from vrdndi_pipeline.core.training.sampling import make_sampler, row_weights
+from vrdndi_pipeline.core.training.splits import NotEnoughData, split_examples
+from vrdndi_pipeline.core.training.trainer import Trainer, TrainingResult
 
 IGNORE = -100
 
@@ -290,7 +286,7 @@ def test_runtime_and_optimiser_fields_take_effect(caplog: pytest.LogCaptureFixtu
     free, _ = fit(grad_clip_norm=None)
     a, b = clipped.trainable_state(), free.trainable_state()
     assert any(not torch.equal(a[k], b[k]) for k in a)
-    with caplog.at_level(logging.INFO, logger="vrdndi_pipeline.core.model.training"):
+    with caplog.at_level(logging.INFO, logger="vrdndi_pipeline.core.training.trainer"):
         fit(log_every_steps=1)
     assert caplog.text.count(" step ") == 8  # 16 rows in batches of 4, 2 epochs
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from vrdndi_pipeline.core.ranker.config import RankerConfig
+from vrdndi_pipeline.core.ranker.lightgbm_text import contributions, parse_model, raw_scores
 from vrdndi_pipeline.core.ranker.model import (
     ARRAYS_FILE,
     MODEL_FILE,
@@ -19,7 +20,6 @@ from vrdndi_pipeline.core.ranker.model import (
     fit_ranker,
     load_ranker,
 )
-from vrdndi_pipeline.core.ranker.tree_scoring import contributions, parse_model, raw_scores
 from vrdndi_pipeline.core.selection.scorecard import brier_score
 
 DIM = 16

@@ -27,7 +27,7 @@ from vrdndi_pipeline.definitions import build_definitions
 from vrdndi_pipeline.jobs import TRAIN_KEYS
 from vrdndi_pipeline.resources.activitywatch import DEMO_DATA_DIR
 from vrdndi_pipeline.resources.database import AppDatabase
-from vrdndi_pipeline.resources.youtube import YouTubeApi
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi
 from vrdndi_pipeline.schedules import build_schedules
 from vrdndi_pipeline.sensors import build_sensors
 

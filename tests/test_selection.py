@@ -12,7 +12,6 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from vrdndi_pipeline.core.model.examples import TrainingExample
-from vrdndi_pipeline.core.model.splits import NotEnoughData
 from vrdndi_pipeline.core.selection.champion_rule import (
     ChampionCandidate,
     choose_champion,
@@ -27,6 +26,7 @@ from vrdndi_pipeline.core.selection.scorecard import (
     scorecard,
 )
 from vrdndi_pipeline.core.selection.selection import SelectionError, select_champion
+from vrdndi_pipeline.core.training.splits import NotEnoughData
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 

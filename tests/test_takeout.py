@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vrdndi_pipeline.core.takeout import (
+from vrdndi_pipeline.core.sources.takeout.history import (
     SKIP_REASONS,
     TakeoutFormatError,
     load_watch_history,

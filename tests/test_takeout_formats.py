@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from vrdndi_pipeline.core.takeout import (
+from vrdndi_pipeline.core.sources.takeout.history import (
     TakeoutFormatError,
     TitleShape,
     learn_title_shapes,

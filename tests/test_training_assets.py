@@ -268,7 +268,7 @@ def test_an_unknown_config_field_fails_with_its_name(tmp_path):
 
 
 def test_late_fusion_trains_through_the_same_asset_and_is_saved_with_the_adapter(tmp_path):
-    from vrdndi_pipeline.core.model import load_adapter
+    from vrdndi_pipeline.core.model.adapter_files import load_adapter
 
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed_tables(url, n_clicks=60)

@@ -13,7 +13,7 @@ from vrdndi_pipeline.core.store.frame_tables import read_frame
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
-from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
+from vrdndi_pipeline.core.training.training_data import interest_rows, productive_rows
 from vrdndi_pipeline.resources.clock import FixedClock
 from vrdndi_pipeline.resources.database import AppDatabase, SqlTableIOManager
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder

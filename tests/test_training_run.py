@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-import vrdndi_pipeline.core.model.training_run as training_run
+import vrdndi_pipeline.core.training.lora_run as training_run
 from tests.test_candidate import FakeRegistry, FakeRun, _productive_examples, two_folds
 from vrdndi_pipeline.cli_jobs import EPOCH_MESSAGE
 from vrdndi_pipeline.core.model.config import ModelConfig
-from vrdndi_pipeline.core.model.training_run import EpochLog, LoraRecipe
 from vrdndi_pipeline.core.selection.candidate import train_candidate
+from vrdndi_pipeline.core.training.lora_run import EpochLog, LoraRecipe
 
 CONFIG = ModelConfig(max_length=24, total_epoch=2, holdout_fraction=0.1, device="cpu")
 

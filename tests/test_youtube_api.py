@@ -27,15 +27,15 @@ from tests.fake_youtube_server import (
 )
 from tests.harness import free_port
 from vrdndi_pipeline.demo.youtube_snapshot import SnapshotHttp, YouTubeSnapshotRouter
-from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot, YouTubeSource
-from vrdndi_pipeline.resources.youtube_errors import (
+from vrdndi_pipeline.resources.youtube.errors import (
     YouTubeApiError,
     YouTubeAuthError,
     YouTubeError,
     YouTubeQuotaExceeded,
     quota_reset_at,
 )
-from vrdndi_pipeline.resources.youtube_fetch import YouTubeFetcher
+from vrdndi_pipeline.resources.youtube.fetch import YouTubeFetcher
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi, YouTubeSnapshot, YouTubeSource
 
 # 55 subscriptions (two pages of subscriptions and channels): channel 0 has 130 uploads (three
 # pages of playlist items), channels 1-54 one each: 184 videos, four videos.list batches.

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from vrdndi_pipeline.core.records import Video, WatchEntry
+from vrdndi_pipeline.core.sources.takeout.history import TakeoutHistory
 from vrdndi_pipeline.core.sources.youtube.ingest import (
     ApiCalls,
     TakeoutLookup,
@@ -22,6 +23,7 @@ from vrdndi_pipeline.core.sources.youtube.ingest import (
     plan_takeout_lookup,
     write_youtube_videos,
 )
+from vrdndi_pipeline.core.sources.youtube.items import YouTubeFetch
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.schema import (
     rejected_items,
@@ -31,9 +33,7 @@ from vrdndi_pipeline.core.store.schema import (
     watch_history,
 )
 from vrdndi_pipeline.core.store.source_tables import record_undescribable, write_videos
-from vrdndi_pipeline.core.takeout import TakeoutHistory
 from vrdndi_pipeline.core.validation import Rejection
-from vrdndi_pipeline.core.youtube_items import YouTubeFetch
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 CHANNEL = "UCabcdefghijklmnopqrstuv"

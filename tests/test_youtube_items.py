@@ -12,15 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fake_youtube_server import video_resource
-from vrdndi_pipeline.core.validation import (
-    MAX_DESCRIPTION_CHARS,
-    MAX_TITLE_CHARS,
-    MAX_VIDEO_SECONDS,
-    YOUTUBE_EPOCH,
-    RecordRejected,
-    Rejection,
-)
-from vrdndi_pipeline.core.youtube_items import (
+from vrdndi_pipeline.core.sources.youtube.items import (
     MAX_TAGS,
     REJECTION_REASONS,
     ItemSkipped,
@@ -29,6 +21,14 @@ from vrdndi_pipeline.core.youtube_items import (
     parse_published_at,
     parse_video_item,
     parse_video_items,
+)
+from vrdndi_pipeline.core.validation import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_VIDEO_SECONDS,
+    YOUTUBE_EPOCH,
+    RecordRejected,
+    Rejection,
 )
 
 VID = "dQw4w9WgXcQ"

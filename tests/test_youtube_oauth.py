@@ -17,9 +17,9 @@ import pytest
 from google.oauth2.credentials import Credentials
 
 from tests.fake_youtube_server import SCOPE, FakeYouTubeServer, allow_only_loopback, write_token
-from vrdndi_pipeline.resources import youtube_oauth
-from vrdndi_pipeline.resources.youtube_errors import YouTubeAuthError
-from vrdndi_pipeline.resources.youtube_oauth import (
+from vrdndi_pipeline.resources.youtube import oauth as youtube_oauth
+from vrdndi_pipeline.resources.youtube.errors import YouTubeAuthError
+from vrdndi_pipeline.resources.youtube.oauth import (
     authorize_installed_app,
     load_credentials,
     save_credentials,

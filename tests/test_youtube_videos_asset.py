@@ -29,7 +29,7 @@ from vrdndi_pipeline.core.store.schema import (
 )
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
-from vrdndi_pipeline.resources.youtube import YouTubeApi
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi
 
 LIKED_ELSEWHERE = "likedElse01"
 HOSTILE_TITLE = "<script>alert('x')</script> 🎉 日本語 العربية"
