@@ -10,7 +10,7 @@ import pytest
 from dagster._core.test_utils import create_run_for_test
 from dagster._utils.schedules import cron_string_iterator
 
-from tests.fake_youtube_server import allow_only_loopback, write_token
+from tests.harness.fake_youtube_server import allow_only_loopback, write_token
 from tests.harness.ports import free_port
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction

@@ -2,7 +2,7 @@
 
 The files under :data:`DEMO_DATA_DIR` were written by ``python -m
 vrdndi_pipeline.demo.generator.generate_demo_data`` (see ``MANIFEST.json`` there for the anchor time, the seed
-and the counts). Never edit them by hand: ``tests/test_demo_data.py`` regenerates them and compares
+and the counts). Never edit them by hand: ``tests/demo/test_demo_data.py`` regenerates them and compares
 bytes.
 """
 

@@ -50,7 +50,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             f"developer in {TIMEZONE}, all relative to the fixed anchor {iso_api(ANCHOR_MS)}. "
             "The same seed always writes byte-identical files."
         ),
-        epilog="The bundled data is checked against this script by tests/test_demo_data.py; "
+        epilog="The bundled data is checked against this script by tests/demo/test_demo_data.py; "
         "after changing the script, regenerate it with the default options.",
     )
     parser.add_argument(
