@@ -91,8 +91,8 @@ def _rss_mib() -> float:
 def make_videos(rng: random.Random) -> list[Any]:
     """``CANDIDATES`` demo videos (real titles, channels, descriptions, durations), published at
     random moments of the ``CANDIDATE_DAYS`` before ``NOW``."""
-    from vrdndi_pipeline.core.durations import parse_duration_seconds
     from vrdndi_pipeline.core.records import Video
+    from vrdndi_pipeline.core.sources.durations import parse_duration_seconds
 
     items = json.loads((DEMO / "youtube" / "videos.json").read_text(encoding="utf-8"))
     rng.shuffle(items)
@@ -186,7 +186,9 @@ def _bench_database(folder: Path, videos: list[Any], events: list[Any]) -> Any:
 
 def setup(folder: Path, fusion: str, videos: list[Any], events: list[Any]) -> dict[str, Any]:
     """Database, champion adapter of ``fusion`` and MLflow registry under ``folder``."""
-    from vrdndi_pipeline.core.model import HybridProductiveModel, build_config, save_adapter
+    from vrdndi_pipeline.core.model.adapter_files import save_adapter
+    from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+    from vrdndi_pipeline.core.model.presets import build_config
 
     _bench_database(folder, videos, events).dispose()
 
@@ -317,7 +319,7 @@ def install_phases() -> Phases:
     import vrdndi_pipeline.core.model as model_pkg
     import vrdndi_pipeline.core.model.batching as batching
     import vrdndi_pipeline.core.model.context_encoder as context_encoder
-    import vrdndi_pipeline.core.model.late_scoring as late_scoring
+    import vrdndi_pipeline.core.model.late_inference as late_scoring
     from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 
     phases = Phases()
@@ -539,7 +541,8 @@ def child_early(folder: Path) -> dict[str, Any]:
     threads = torch.get_num_threads()
 
     from vrdndi_pipeline.core.feed.inference_tensors import read_generation, without_context
-    from vrdndi_pipeline.core.model import encode_candidates, load_adapter, score_encoded
+    from vrdndi_pipeline.core.model.adapter_files import load_adapter
+    from vrdndi_pipeline.core.model.inference import encode_candidates, score_encoded
 
     tracking = resources["tracking"]
     champion, champion_s = _timed(tracking.champion)
@@ -611,7 +614,7 @@ def child_early(folder: Path) -> dict[str, Any]:
 
 
 def _encode_pass(model: Any, dataset: Any, batch_size: int) -> tuple[Any, float]:
-    from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors
+    from vrdndi_pipeline.core.model.late_inference import encode_video_vectors
 
     return _timed(encode_video_vectors, model, dataset, batch_size=batch_size)
 
@@ -622,7 +625,7 @@ def _threads(n: int) -> Any:
     ``configure_threads`` is bypassed here, in this process only)."""
     import torch
 
-    import vrdndi_pipeline.core.model.late_scoring as late_scoring
+    import vrdndi_pipeline.core.model.late_inference as late_scoring
 
     original, before = late_scoring.configure_threads, torch.get_num_threads()
     late_scoring.configure_threads = lambda _wanted: n  # type: ignore[assignment]
@@ -639,8 +642,9 @@ def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
     peak of this process; then the variants."""
     import torch
 
-    from vrdndi_pipeline.core.model import encode_candidates, load_adapter
+    from vrdndi_pipeline.core.model.adapter_files import load_adapter
     from vrdndi_pipeline.core.model.batching import EncodedDataset
+    from vrdndi_pipeline.core.model.inference import encode_candidates
 
     champion = resources["tracking"].champion()
     videos, events, _ = _candidates_and_context(folder)
@@ -664,7 +668,7 @@ def encoding_bench(folder: Path, resources: dict[str, Any]) -> dict[str, Any]:
         """GFLOP of one pass, counted on the eager model ``eager`` (the default: ``model``);
         cached per (``tag``, batch size)."""
         if (tag, batch_size) not in flops_by_bs:
-            from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors
+            from vrdndi_pipeline.core.model.late_inference import encode_video_vectors
 
             flops_by_bs[tag, batch_size] = count_flops(
                 encode_video_vectors, eager or model, dataset, batch_size=batch_size

@@ -37,15 +37,12 @@ from typing import Any
 import numpy as np
 
 from bench.bench_model import demo_database
-from vrdndi_pipeline.core.model import (
-    TrainingRun,
-    build_config,
-    examples_from_frames,
-    run_training,
-)
+from vrdndi_pipeline.core.model.examples import examples_from_frames
+from vrdndi_pipeline.core.model.presets import build_config
 from vrdndi_pipeline.core.model.runtime import available_cores
 from vrdndi_pipeline.core.store.database import read_transaction
-from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
+from vrdndi_pipeline.core.training.lora_run import TrainingRun, run_training
+from vrdndi_pipeline.core.training.training_data import interest_rows, productive_rows
 
 PRESET = "cpu-small"
 FUSIONS = ("early", "late")

@@ -26,14 +26,14 @@ import pandas as pd
 
 from bench.bench_model import demo_database
 from bench.bench_ranker import training_tables
-from vrdndi_pipeline.core.model import build_config
 from vrdndi_pipeline.core.model.examples import examples_from_frames
-from vrdndi_pipeline.core.model.training_run import lora_fit_predict
+from vrdndi_pipeline.core.model.presets import build_config
 from vrdndi_pipeline.core.ranker.config import RankerConfig
 from vrdndi_pipeline.core.ranker.training import ranker_fit_predict, ranker_rows
 from vrdndi_pipeline.core.selection.folds import rolling_origin_folds
 from vrdndi_pipeline.core.selection.heldout import baseline_fit_predict, held_out_predictions
 from vrdndi_pipeline.core.selection.scorecard import scorecard
+from vrdndi_pipeline.core.training.lora_run import lora_fit_predict
 
 EPOCHS = int(os.environ.get("VRDNDI_BENCH_PROBE_EPOCHS", "3"))
 MAX_LENGTH = int(os.environ.get("VRDNDI_BENCH_PROBE_MAX_LENGTH", "32"))

@@ -17,24 +17,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from vrdndi_pipeline.core.model import (
-    build_config,
-    examples_from_frames,
-    parse_context_events,
-    run_training,
-    score_videos,
-)
+from vrdndi_pipeline.core.model.context_features import parse_context_events
+from vrdndi_pipeline.core.model.examples import examples_from_frames
+from vrdndi_pipeline.core.model.inference import score_videos
+from vrdndi_pipeline.core.model.presets import build_config
 from vrdndi_pipeline.core.records import VideoRating
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
 from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import videos
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
 from vrdndi_pipeline.core.store.video_rows import video_from_row
-from vrdndi_pipeline.core.training_data import interest_rows, productive_rows
+from vrdndi_pipeline.core.training.lora_run import run_training
+from vrdndi_pipeline.core.training.training_data import interest_rows, productive_rows
 from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.demo.seed_labels import seed_demo_labels
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport
-from vrdndi_pipeline.resources.youtube import YouTubeSnapshot
+from vrdndi_pipeline.resources.youtube.source import YouTubeSnapshot
 
 EPOCHS = 2
 SCORED_VIDEOS = 500

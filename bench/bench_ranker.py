@@ -43,7 +43,7 @@ from vrdndi_pipeline.core.selection.folds import rolling_origin_folds
 from vrdndi_pipeline.core.selection.heldout import baseline_fit_predict, held_out_predictions
 from vrdndi_pipeline.core.selection.scorecard import paired_gain, scorecard
 from vrdndi_pipeline.core.store.database import read_transaction
-from vrdndi_pipeline.core.training_data import (
+from vrdndi_pipeline.core.training.training_data import (
     context_feature_column,
     context_texts,
     interest_rows,
@@ -78,7 +78,7 @@ def ingested_demo(folder: Path, data_dir: Path) -> Any:
     from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport
     from vrdndi_pipeline.resources.database import AppDatabase
     from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
-    from vrdndi_pipeline.resources.youtube import YouTubeSnapshot
+    from vrdndi_pipeline.resources.youtube.source import YouTubeSnapshot
 
     folder.mkdir()
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -135,7 +135,7 @@ def evaluate_seed(seed: int, root: Path) -> dict[str, Any]:
     data_dir = DEMO_DATA_DIR
     started = time.perf_counter()
     if seed != DEFAULT_SEED:
-        from vrdndi_pipeline.demo.generate_demo_data import write_demo_data
+        from vrdndi_pipeline.demo.generator.generate_demo_data import write_demo_data
 
         data_dir = root / f"data-{seed}"
         write_demo_data(data_dir, seed)

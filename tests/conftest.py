@@ -57,7 +57,7 @@ import pytest
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from vrdndi_pipeline.core.model import ModelConfig
+    from vrdndi_pipeline.core.model.config import ModelConfig
 
 _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:  # `tests.harness` importable with or without tests/__init__.py

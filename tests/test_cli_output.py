@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_feed_site import database, feed_rows, write_feed
+from tests.ui.feed.test_feed_site import database, feed_rows, write_feed
 from vrdndi_pipeline import cli
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.store.database import make_engine, write_transaction

@@ -14,7 +14,7 @@ from dagster._core.loader import LoadingContextForTest
 from dagster._core.test_utils import freeze_time
 from dagster._utils.schedules import cron_string_iterator
 
-from vrdndi_pipeline.asset_tags import LAYER, LAYERS, OWNERS
+from vrdndi_pipeline.assets.asset_tags import LAYER, LAYERS, OWNERS
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.definitions import build_definitions
 

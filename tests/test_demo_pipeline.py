@@ -18,7 +18,7 @@ from vrdndi_pipeline.core.store.schema import (
 )
 from vrdndi_pipeline.definitions import build_definitions
 from vrdndi_pipeline.resources.activitywatch import ActivityWatchExport, ActivityWatchServer
-from vrdndi_pipeline.resources.youtube import YouTubeApi, YouTubeSnapshot
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi, YouTubeSnapshot
 
 
 def _demo_definitions(tmp_path) -> dg.Definitions:

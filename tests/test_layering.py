@@ -120,3 +120,31 @@ def test_every_asset_sensor_and_check_function_is_thin() -> None:
         if lines > MAX_DAGSTER_FUNCTION_LINES
     ]
     assert not too_long, f"over {MAX_DAGSTER_FUNCTION_LINES} lines:\n" + "\n".join(too_long)
+
+
+def _imports_matching(files: list[Path], prefix: str) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path)
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+
+
+def test_the_model_does_not_import_its_training() -> None:
+    """`core/model` (modules, config, adapter files, inference) reads top to bottom without
+    `core/training`, which builds on it."""
+    files = sorted((CORE / "model").rglob("*.py"))
+    assert len(files) > 10
+    offending = _imports_matching(files, "vrdndi_pipeline.core.training")
+    assert not offending, "\n".join(offending)
+
+
+def test_only_the_generator_imports_the_generator() -> None:
+    """At run time the pipeline reads the bundled files; the ~25 modules that wrote them are
+    imported only by themselves (and by tests and benchmarks)."""
+    package = ROOT / "vrdndi_pipeline"
+    generator = package / "demo" / "generator"
+    files = [p for p in package.rglob("*.py") if generator not in p.parents]
+    offending = _imports_matching(files, "vrdndi_pipeline.demo.generator")
+    assert not offending, "\n".join(offending)

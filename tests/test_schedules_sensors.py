@@ -10,7 +10,7 @@ import pytest
 from dagster._core.test_utils import create_run_for_test
 from dagster._utils.schedules import cron_string_iterator
 
-from tests.fake_youtube_server import allow_only_loopback, write_token
+from tests.harness.fake_youtube_server import allow_only_loopback, write_token
 from tests.harness.ports import free_port
 from vrdndi_pipeline.core.settings import load_settings
 from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
@@ -27,7 +27,7 @@ from vrdndi_pipeline.definitions import build_definitions
 from vrdndi_pipeline.jobs import TRAIN_KEYS
 from vrdndi_pipeline.resources.activitywatch import DEMO_DATA_DIR
 from vrdndi_pipeline.resources.database import AppDatabase
-from vrdndi_pipeline.resources.youtube import YouTubeApi
+from vrdndi_pipeline.resources.youtube.source import YouTubeApi
 from vrdndi_pipeline.schedules import build_schedules
 from vrdndi_pipeline.sensors import build_sensors
 

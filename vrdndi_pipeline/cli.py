@@ -110,7 +110,7 @@ def _seed_demo_labels(engine: Engine) -> int:
 
 
 def _auth(settings: Settings, args: argparse.Namespace) -> int:
-    from vrdndi_pipeline.resources.youtube_oauth import authorize_installed_app
+    from vrdndi_pipeline.resources.youtube.oauth import authorize_installed_app
 
     authorize_installed_app(
         Path(settings.youtube_client_secret),

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from vrdndi_pipeline.assets.champion_model import current_label_count, labels_at_last_training
-from vrdndi_pipeline.core.refresh_times import interval_crons
+from vrdndi_pipeline.core.feed.refresh_times import interval_crons
 from vrdndi_pipeline.core.settings import Settings
 from vrdndi_pipeline.core.training.trigger import training_trigger
 from vrdndi_pipeline.jobs import FEED_KEYS, INGEST_KEYS, TRAIN_KEYS, daily_job, feed_refresh_job

@@ -38,14 +38,11 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 import torch  # noqa: E402
 
-from vrdndi_pipeline.core.model import (  # noqa: E402
-    BUNDLED_MINILM,
-    ContextEvent,
-    HybridProductiveModel,
-    ModelConfig,
-    TrainingExample,
-    video_text,
-)
+from vrdndi_pipeline.core.model.config import BUNDLED_MINILM, ModelConfig
+from vrdndi_pipeline.core.model.context_features import ContextEvent
+from vrdndi_pipeline.core.model.examples import TrainingExample
+from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
+from vrdndi_pipeline.core.records import video_text
 
 TINY_HIDDEN = 32
 TINY_POSITIONS = 64

@@ -9,7 +9,7 @@ Each folder (``takeout``, ``activitywatch``, ``youtube_api``, ``outbox``) holds 
 ``outcome`` is ``"error"`` (the project's own error type, whose message matches the regular
 expression ``match``, and nothing written) or ``"skipped"`` (the bad items counted under their
 reasons in ``counts``, the good ones accepted). The test of each kind reads its folder with
-:func:`corpus_cases`; ``tests/test_hostile_corpus.py`` checks the corpus as a whole.
+:func:`corpus_cases`; ``tests/hostile/test_hostile_corpus.py`` checks the corpus as a whole.
 """
 
 from __future__ import annotations

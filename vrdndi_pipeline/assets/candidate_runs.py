@@ -7,12 +7,12 @@ import pandas as pd
 from vrdndi_pipeline.core.embeddings.cached import video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
 from vrdndi_pipeline.core.model.examples import TrainingExample, examples_from_frames
-from vrdndi_pipeline.core.model.splits import NotEnoughData
 from vrdndi_pipeline.core.ranker.model import RankerRow
 from vrdndi_pipeline.core.ranker.training import ranker_rows
 from vrdndi_pipeline.core.selection.candidate import Candidate, train_candidate
 from vrdndi_pipeline.core.selection.folds import Fold
 from vrdndi_pipeline.core.store.database import read_transaction
+from vrdndi_pipeline.core.training.splits import NotEnoughData
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan

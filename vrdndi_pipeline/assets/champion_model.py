@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import examples_and_folds, load_ranker_rows
 from vrdndi_pipeline.assets.trained_lora_adapter import trained_lora_adapter
 from vrdndi_pipeline.assets.trained_ranker import trained_ranker

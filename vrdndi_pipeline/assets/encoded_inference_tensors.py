@@ -5,7 +5,7 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.champion_model import champion_model
 from vrdndi_pipeline.assets.feed_automation import refresh_on_new_champion
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events

@@ -5,13 +5,13 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.encoded_inference_tensors import encoded_inference_tensors
 from vrdndi_pipeline.assets.feed_automation import with_its_inputs
+from vrdndi_pipeline.core.feed.candidate_scores import CHAMPION
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensorsError, read_generation
 from vrdndi_pipeline.core.feed.page import MAX_PER_CHANNEL, PAGE_SIZE
 from vrdndi_pipeline.core.feed.refresh import refresh_feed, refresh_settings
-from vrdndi_pipeline.core.feed.scoring import CHAMPION
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore

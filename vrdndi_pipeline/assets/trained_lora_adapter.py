@@ -4,7 +4,7 @@ rolling-origin folds, trained on every row, tracked in MLflow and registered."""
 import dagster as dg
 import pandas as pd
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,
@@ -12,7 +12,7 @@ from vrdndi_pipeline.assets.candidate_runs import (
 )
 from vrdndi_pipeline.assets.train_config import TrainConfig
 from vrdndi_pipeline.core.model.config import ConfigError
-from vrdndi_pipeline.core.model.training_run import EpochLog, LoraRecipe
+from vrdndi_pipeline.core.training.lora_run import EpochLog, LoraRecipe
 from vrdndi_pipeline.resources.evaluation_plan import EvaluationPlan
 from vrdndi_pipeline.resources.mlflow_tracking import MlflowTracking
 

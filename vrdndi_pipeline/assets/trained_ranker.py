@@ -4,7 +4,7 @@ trained on every row, tracked in MLflow and registered (``champion_model`` decid
 import dagster as dg
 import pandas as pd
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.candidate_runs import (
     CANDIDATE_KINDS,
     examples_and_folds,

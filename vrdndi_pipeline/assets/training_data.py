@@ -4,14 +4,14 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
 from vrdndi_pipeline.core.store.database import read_transaction
-from vrdndi_pipeline.core.training_data import (
+from vrdndi_pipeline.core.training.training_data import (
     CONTEXT_FEATURES,
     RowStats,
     context_feature_column,

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.embeddings.cached import video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts

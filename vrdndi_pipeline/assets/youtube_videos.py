@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
-from vrdndi_pipeline.asset_tags import asset_catalog
+from vrdndi_pipeline.assets.asset_tags import asset_catalog
 from vrdndi_pipeline.core.sources.youtube.ingest import (
     RECHECK_UNDESCRIBABLE_DAYS,
     ApiCalls,
@@ -15,7 +15,7 @@ from vrdndi_pipeline.core.sources.youtube.ingest import (
 )
 from vrdndi_pipeline.resources.database import AppDatabase
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
-from vrdndi_pipeline.resources.youtube import YouTubeError, YouTubeSource
+from vrdndi_pipeline.resources.youtube.source import YouTubeError, YouTubeSource
 
 
 class YouTubeVideosConfig(dg.Config):

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
 from vrdndi_pipeline.core.model.config import BUNDLED_MINILM
+from vrdndi_pipeline.core.sources.import_files import DEFAULT_MAX_IMPORT_MB
 from vrdndi_pipeline.core.store.database import default_database_url
 
 Sources = Literal["live", "demo"]

@@ -1,7 +1,7 @@
 """Put the demo's people's labels into the application database, idempotently.
 
 The rows come from ``labels/feedback.json`` and ``labels/interest_labels.json`` in the demo data
-(see :mod:`~vrdndi_pipeline.demo.labels`). Feedback is append-only and keyed by ``click_id``:
+(see :mod:`~vrdndi_pipeline.demo.generator.labels`). Feedback is append-only and keyed by ``click_id``:
 a click already stored is left alone. Interest labels are one row per video and the latest
 ``labelled_at`` wins, so a label the person gave after the demo's is never overwritten. Seeding
 twice inserts nothing the second time.
@@ -21,8 +21,7 @@ from vrdndi_pipeline.core.store.database import write_transaction
 from vrdndi_pipeline.core.store.people_tables import insert_feedback
 from vrdndi_pipeline.core.store.schema import interest_labels
 from vrdndi_pipeline.core.store.upserts import upsert_rows
-from vrdndi_pipeline.demo import DEMO_DATA_DIR
-from vrdndi_pipeline.demo.labels import FEEDBACK_FILE, INTEREST_LABELS_FILE
+from vrdndi_pipeline.demo import DEMO_DATA_DIR, FEEDBACK_FILE, INTEREST_LABELS_FILE
 
 LABELLER_SOURCE = "labeller"
 

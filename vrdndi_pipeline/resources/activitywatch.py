@@ -1,6 +1,6 @@
 """ActivityWatch as a Dagster resource: a live aw-server, or an exported JSON file.
 
-Both produce the same :class:`~vrdndi_pipeline.core.activity.WindowActivity`, through the same
+Both produce the same :class:`~vrdndi_pipeline.core.sources.activitywatch.events.WindowActivity`, through the same
 core functions, so an import is validated, categorised and AFK-filtered exactly like a live
 fetch. Read-only: nothing is ever written to the ActivityWatch server.
 """
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 import requests
 
-from vrdndi_pipeline.core.activity import (
+from vrdndi_pipeline.core.sources.activitywatch.events import (
     ActivityDataError,
     BucketInfo,
     CategoryRules,
@@ -33,13 +33,16 @@ from vrdndi_pipeline.core.activity import (
     select_host_buckets,
     window_activity,
 )
-from vrdndi_pipeline.core.aw_export import AwExport, load_aw_export, load_category_rules_file
-from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
+from vrdndi_pipeline.core.sources.activitywatch.export_file import (
+    AwExport,
+    load_aw_export,
+    load_category_rules_file,
+)
+from vrdndi_pipeline.core.sources.import_files import DEFAULT_MAX_IMPORT_MB
+from vrdndi_pipeline.demo import DEMO_DATA_DIR
 from vrdndi_pipeline.resources.env_var_config import EnvVarString
 
 logger = logging.getLogger(__name__)
-
-DEMO_DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 
 
 class ActivityWatchUnavailable(RuntimeError):

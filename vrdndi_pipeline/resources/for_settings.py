@@ -28,7 +28,7 @@ from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_pipeline.resources.mlflow_tracking import tracking_for
 from vrdndi_pipeline.resources.takeout import TakeoutWatchHistory
 from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
-from vrdndi_pipeline.resources.youtube import (
+from vrdndi_pipeline.resources.youtube.source import (
     ENDPOINT_SETTING,
     YouTubeApi,
     YouTubeSnapshot,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from vrdndi_pipeline.core.import_files import DEFAULT_MAX_IMPORT_MB
-from vrdndi_pipeline.core.takeout import TakeoutHistory, load_watch_history
+from vrdndi_pipeline.core.sources.import_files import DEFAULT_MAX_IMPORT_MB
+from vrdndi_pipeline.core.sources.takeout.history import TakeoutHistory, load_watch_history
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class TakeoutWatchHistory(dg.ConfigurableResource):
 
     def load(self) -> TakeoutHistory | None:
         """The parsed history, or `None` when no file is at `path`; raises
-        :class:`~vrdndi_pipeline.core.takeout.TakeoutFormatError` for an unusable file."""
+        :class:`~vrdndi_pipeline.core.sources.takeout.history.TakeoutFormatError` for an unusable file."""
         path = Path(self.path).expanduser()
         if not path.exists():
             logger.info(

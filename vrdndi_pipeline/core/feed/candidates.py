@@ -18,7 +18,7 @@ from vrdndi_pipeline.core.store.schema import (
     watch_history,
 )
 from vrdndi_pipeline.core.store.video_rows import video_columns, video_from_row
-from vrdndi_pipeline.core.training_data import clipped_event, events_between
+from vrdndi_pipeline.core.training.training_data import clipped_event, events_between
 
 
 @dataclass(frozen=True, slots=True)

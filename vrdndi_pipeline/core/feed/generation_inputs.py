@@ -182,7 +182,7 @@ def generation_inputs(
         manifest["moment_context"] = context_to_json(moment)
         ranker = {"video_vectors": torch.from_numpy(vectors)}
         return GenerationInputs(selection, manifest, ranker=ranker, cache=cache)
-    from vrdndi_pipeline.core.model import encode_candidates
+    from vrdndi_pipeline.core.model.inference import encode_candidates
 
     dataset = encode_candidates(champion.local_path, candidates, now, events, window.timezone)
     if adapter_fusion(champion.local_path) != "late":

@@ -42,8 +42,8 @@ def late_fusion_tensors(
     from them), and the cache's hits / misses / dropped.
 
     ``adapter_key`` names the adapter the vectors belong to (version and MLflow run id)."""
-    from vrdndi_pipeline.core.model import load_adapter
-    from vrdndi_pipeline.core.model.late_scoring import encode_video_vectors, shared_context
+    from vrdndi_pipeline.core.model.adapter_files import load_adapter
+    from vrdndi_pipeline.core.model.late_inference import encode_video_vectors, shared_context
 
     texts = {c.video_id: c.text for c in candidates}
     with read_transaction(engine) as conn:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from vrdndi_pipeline.core.embeddings.vector_store import stored_video_vectors, video_texts
 from vrdndi_pipeline.core.feed.reasons import Reason
-from vrdndi_pipeline.core.training_data import interest_rows
+from vrdndi_pipeline.core.training.training_data import interest_rows
 
 MIN_COSINE = 0.5  # below this two MiniLM texts rarely share a topic
 _SOURCES = {"liked": "you liked on YouTube"}

@@ -4,7 +4,7 @@ A :class:`Reason` is what the card, ``vrdndi feed`` and the tests read (stored a
 ``feed_predictions.reasons``). Each names something specific to its video or to the moment:
 how long the video is, the labelled video it resembles, what the user is doing now. The
 ranking-specific reasons come from :mod:`~vrdndi_pipeline.core.feed.ranker_reasons` (the
-ranker's per-feature contributions) and :mod:`~vrdndi_pipeline.core.feed.scoring`.
+ranker's per-feature contributions) and :mod:`~vrdndi_pipeline.core.feed.candidate_scores`.
 """
 
 from __future__ import annotations

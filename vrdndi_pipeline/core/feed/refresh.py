@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
+from vrdndi_pipeline.core.feed.candidate_scores import CHAMPION, champion_scores, fallback_scores
 from vrdndi_pipeline.core.feed.candidates import select_candidates
 from vrdndi_pipeline.core.feed.inference_tensors import InferenceTensors, without_context
 from vrdndi_pipeline.core.feed.neighbours import candidate_vectors, liked_videos, neighbour_reasons
@@ -30,12 +31,11 @@ from vrdndi_pipeline.core.feed.ranking import (
 )
 from vrdndi_pipeline.core.feed.reasons import context_effect_reason, duration_reason, with_reason
 from vrdndi_pipeline.core.feed.rows import drop_judged, exposure_rows, feed_rows
-from vrdndi_pipeline.core.feed.scoring import CHAMPION, champion_scores, fallback_scores
 from vrdndi_pipeline.core.model.examples import examples_from_frames
 from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.feed_tables import FeedGeneration, record_exposures, replace_feed
-from vrdndi_pipeline.core.training_data import interest_rows
+from vrdndi_pipeline.core.training.training_data import interest_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +219,8 @@ def _score(
     if version is not None and inputs.late is not None and keep:
         import torch
 
-        from vrdndi_pipeline.core.model import load_adapter
-        from vrdndi_pipeline.core.model.late_scoring import score_late
+        from vrdndi_pipeline.core.model.adapter_files import load_adapter
+        from vrdndi_pipeline.core.model.late_inference import score_late
 
         adapter = load_adapter(model_folder(version), compile_model=False, merge_lora=True)
         rows = torch.tensor(keep, dtype=torch.long)
@@ -238,8 +238,9 @@ def _score(
     if version is not None and (cold or not keep):
         return CHAMPION, [], None  # a champion, but no new uploads to rank
     if inputs.dataset is not None and version is not None:
-        from vrdndi_pipeline.core.model import load_adapter, score_with_context_effect
+        from vrdndi_pipeline.core.model.adapter_files import load_adapter
         from vrdndi_pipeline.core.model.batching import EncodedDataset
+        from vrdndi_pipeline.core.model.inference import score_with_context_effect
 
         adapter = load_adapter(model_folder(version), compile_model=False, merge_lora=True)
         dataset = EncodedDataset(

@@ -29,7 +29,7 @@ from vrdndi_pipeline.core.ranker.feature_matrix import (
     fit_projection,
     learn_spec,
 )
-from vrdndi_pipeline.core.ranker.tree_scoring import Tree, contributions, parse_model, raw_scores
+from vrdndi_pipeline.core.ranker.lightgbm_text import Tree, contributions, parse_model, raw_scores
 
 log = logging.getLogger(__name__)
 

@@ -39,6 +39,6 @@ def champion_fit_predict(
             return None
         return ranker_fit_predict(RankerConfig.from_dict(document["config"]), ranker_rows())
     from vrdndi_pipeline.core.model.adapter_files import read_config
-    from vrdndi_pipeline.core.model.training_run import lora_fit_predict
+    from vrdndi_pipeline.core.training.lora_run import lora_fit_predict
 
     return lora_fit_predict(read_config(folder))

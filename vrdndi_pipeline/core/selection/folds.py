@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from vrdndi_pipeline.core.model.examples import TrainingExample
-from vrdndi_pipeline.core.model.splits import NotEnoughData
+from vrdndi_pipeline.core.training.splits import NotEnoughData
 
 MIN_TEST_ROWS = 5  # productive rows per test block
 MIN_TRAIN_ROWS = 20  # productive rows before the first test block

@@ -73,7 +73,7 @@ def held_out_predictions(
 
 def baseline_fit_predict(seed: int = 42) -> FitPredict:
     """The context-free baseline (TF-IDF of the video text + duration, logistic regression)."""
-    from vrdndi_pipeline.core.model.baseline import train_baseline
+    from vrdndi_pipeline.core.training.baseline import train_baseline
 
     def fit_predict(train: list[TrainingExample], test: list[TrainingExample]) -> HeadProbabilities:
         probabilities = train_baseline(train, seed=seed).predict_proba(test)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from vrdndi_pipeline.core.activity import HostBuckets, WindowActivity
+from vrdndi_pipeline.core.sources.activitywatch.events import HostBuckets, WindowActivity
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import latest_event_time, write_aw_events

@@ -31,6 +31,8 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine
 
 from vrdndi_pipeline.core.records import Rating, Video, VideoRating, VideoSource, WatchEntry
+from vrdndi_pipeline.core.sources.takeout.history import TakeoutHistory
+from vrdndi_pipeline.core.sources.youtube.items import YouTubeFetch
 from vrdndi_pipeline.core.store.database import read_transaction, write_transaction
 from vrdndi_pipeline.core.store.quarantine import record_rejections
 from vrdndi_pipeline.core.store.source_tables import (
@@ -43,9 +45,7 @@ from vrdndi_pipeline.core.store.source_tables import (
     write_watch_history,
 )
 from vrdndi_pipeline.core.store.upserts import UpsertCounts
-from vrdndi_pipeline.core.takeout import TakeoutHistory
 from vrdndi_pipeline.core.validation import Rejection
-from vrdndi_pipeline.core.youtube_items import YouTubeFetch
 
 RECHECK_UNDESCRIBABLE_DAYS = 90
 """A deleted or private video rarely comes back; asking about it again after a quarter costs
