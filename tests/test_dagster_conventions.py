@@ -121,3 +121,19 @@ def test_the_nightly_pause_of_the_feed_refresh_never_warns(defs):
     policy = defs.resolve_asset_graph().get(ACTIVITY).freshness_policy
     assert longest == timedelta(hours=3, minutes=45)
     assert policy.warn_window.to_timedelta() > longest
+
+
+def test_the_context_window_is_one_number():
+    """The training rows, the model and the feed refresh read the same hours of activity by
+    default; a second literal for any of them would let a click be judged on another window
+    than the one the feed reads."""
+    from vrdndi_pipeline.assets.encoded_inference_tensors import InferenceTensorsConfig
+    from vrdndi_pipeline.assets.training_data import ProductiveDataConfig
+    from vrdndi_pipeline.core.model.config import DEFAULT_CONTEXT_HOURS, ModelConfig
+
+    windows = {
+        "productive_data": ProductiveDataConfig().context_hours,
+        "model": ModelConfig().context_hours,
+        "encoded_inference_tensors": InferenceTensorsConfig().context_hours,
+    }
+    assert windows == dict.fromkeys(windows, DEFAULT_CONTEXT_HOURS)

@@ -18,6 +18,7 @@ from vrdndi_pipeline.core.feed.generation_inputs import (
     generation_inputs,
 )
 from vrdndi_pipeline.core.feed.inference_tensors import new_generation, remove_old_generations
+from vrdndi_pipeline.core.model.config import DEFAULT_CONTEXT_HOURS
 from vrdndi_pipeline.core.store.database import read_transaction
 from vrdndi_pipeline.resources.clock import Clock
 from vrdndi_pipeline.resources.database import AppDatabase
@@ -28,7 +29,9 @@ from vrdndi_pipeline.resources.text_encoder import SentenceEncoder
 
 class InferenceTensorsConfig(dg.Config):
     context_hours: float = Field(
-        default=6.0, gt=0, description="Hours of ActivityWatch events before now to read."
+        default=DEFAULT_CONTEXT_HOURS,
+        gt=0,
+        description="Hours of ActivityWatch events before now to read.",
     )
     candidate_days: float = Field(
         default=7.0, gt=0, description="Videos published within this many days are candidates."

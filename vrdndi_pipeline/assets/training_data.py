@@ -10,6 +10,7 @@ from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.assets.youtube_videos import youtube_videos
 from vrdndi_pipeline.core.embeddings.cached import title_vectors, video_vectors
 from vrdndi_pipeline.core.embeddings.vector_store import video_texts
+from vrdndi_pipeline.core.model.config import DEFAULT_CONTEXT_HOURS
 from vrdndi_pipeline.core.store.database import read_transaction
 from vrdndi_pipeline.core.training.training_data import (
     CONTEXT_FEATURES,
@@ -50,7 +51,7 @@ def interest_data(context: dg.AssetExecutionContext, database: AppDatabase) -> p
 
 class ProductiveDataConfig(dg.Config):
     context_hours: float = Field(
-        default=6.0,
+        default=DEFAULT_CONTEXT_HOURS,
         gt=0,
         description="Hours of ActivityWatch events before a click that form its context.",
     )

@@ -24,6 +24,11 @@ DEFAULT_MAX_LENGTH = 64
 """Default ``max_length``: the video's title, channel and first words of its description; well
 within the bundled MiniLM's limit."""
 
+DEFAULT_CONTEXT_HOURS = 6.0
+"""Hours of computer activity before a moment that form its context: the training rows
+(`productive_data`), the model and the feed refresh (`encoded_inference_tensors`) default to
+this one number, so a click is judged on the window the feed later reads."""
+
 
 class ConfigError(ValueError):
     """A configuration value (or key) that cannot work; the message names the field."""
@@ -138,7 +143,9 @@ class ModelConfig:
         128, "context", "Keep the most recent n events of the context window."
     )
     context_hours: float = _f(
-        6.0, "context", "Hours of computer activity before the moment that form the context."
+        DEFAULT_CONTEXT_HOURS,
+        "context",
+        "Hours of computer activity before the moment that form the context.",
     )
     val_fraction: float = _f(0.15, "split", "Share of each kind of row used for validation.")
     holdout_fraction: float = _f(
