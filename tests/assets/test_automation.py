@@ -8,6 +8,7 @@ refresh. The champion's data version is the one the real asset reports
 """
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -40,12 +41,17 @@ class Ticks:
         self.defs, self.instance, self.cursor = defs, instance, None
 
     def __call__(self) -> set[dg.AssetKey]:
-        result = dg.evaluate_automation_conditions(
-            defs=self.defs,
-            instance=self.instance,
-            asset_selection=dg.AssetSelection.all(),
-            cursor=self.cursor,
-        )
+        # Dagster evaluates with `asyncio.run`, which refuses a thread with a running event loop:
+        # under pytest-xdist a browser test in the same worker leaves Playwright's loop running
+        # in the main thread, so each tick runs in a thread of its own, as the daemon's do.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            result = pool.submit(
+                dg.evaluate_automation_conditions,
+                defs=self.defs,
+                instance=self.instance,
+                asset_selection=dg.AssetSelection.all(),
+                cursor=self.cursor,
+            ).result()
         self.cursor = result.cursor
         return {key for key in (TENSORS, FEED) if result.get_num_requested(key)}
 
