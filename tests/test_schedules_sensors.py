@@ -238,6 +238,7 @@ def _write_previous_feed(url: str) -> list[dict]:
     return previous
 
 
+@pytest.mark.slow
 def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"  # ActivityWatch is not running
     settings = _settings(tmp_path, VRDNDI_AW_URL=dead)
@@ -274,6 +275,7 @@ def test_failed_runs_are_logged_and_recorded_for_the_feed_site(tmp_path):
         ]
 
 
+@pytest.mark.slow
 def test_failed_runs_that_automation_launched_are_recorded_with_their_assets(tmp_path):
     """The feed's automation (see test_automation.py) launches runs of Dagster's implicit asset
     job, not of a named job: the failure sensor watches those too and names their assets."""
@@ -301,6 +303,7 @@ def test_failed_runs_that_automation_launched_are_recorded_with_their_assets(tmp
     assert recorded.message.startswith("feed_predictions: ")
 
 
+@pytest.mark.slow
 def test_daily_job_without_youtube_fails_clearly_and_keeps_the_feed(tmp_path, monkeypatch):
     """ActivityWatch answers (an export file), the YouTube API does not: the run fails at
     youtube_videos with the reason, nothing downstream runs, and the previous feed stays."""

@@ -239,6 +239,7 @@ def test_champion_feed_scores_equal_scoring_from_scratch(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=30, labels=40)
@@ -260,6 +261,7 @@ def test_cold_start_uses_the_interest_baseline_and_says_so(tmp_path):
     assert min(tech) > max(game)
 
 
+@pytest.mark.slow
 def test_without_labels_the_feed_is_newest_first(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=12)
@@ -271,6 +273,7 @@ def test_without_labels_the_feed_is_newest_first(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_one_channel_cannot_fill_the_page(tmp_path):
     """The newest uploads all come from one channel: newest first would give it the top 8."""
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
@@ -287,6 +290,7 @@ def test_one_channel_cannot_fill_the_page(tmp_path):
     assert len(_feed(url)) == 26  # the cap reorders, it never drops a video
 
 
+@pytest.mark.slow
 def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=12)
@@ -303,6 +307,7 @@ def test_feedback_given_after_encoding_keeps_the_video_out(tmp_path):
     assert "cand0000005" not in {r.video.video_id for r in _feed(url)}
 
 
+@pytest.mark.slow
 def test_old_generations_are_removed_by_the_retention_setting(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=5)
@@ -313,6 +318,7 @@ def test_old_generations_are_removed_by_the_retention_setting(tmp_path):
     assert len(folders) == 2
 
 
+@pytest.mark.slow
 def test_missing_encoded_inputs_fail_with_the_fix_and_keep_the_feed(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=8)
@@ -422,6 +428,7 @@ def test_late_fusion_reuses_cached_video_vectors_and_invalidates_them(tmp_path):
     assert key.startswith("3-") and key.endswith(resources["tracking"].champion().run_id)
 
 
+@pytest.mark.slow
 def test_a_click_given_while_the_feed_is_scored_keeps_the_video_out(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
     _seed(url, n=12)
@@ -471,6 +478,8 @@ def _register_ranker_champion(tracking: MlflowTracking) -> None:
     tracking.set_champion(version)
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_a_ranker_champion_scores_from_stored_embeddings_without_a_backbone_pass(
     tmp_path, monkeypatch
 ):

@@ -198,6 +198,7 @@ def join_threads(threads: list[threading.Thread]) -> None:
     assert not any(t.is_alive() for t in threads), "a worker thread hung"
 
 
+@pytest.mark.slow
 def test_feed_is_atomic_under_concurrent_reads_and_writes(database_url: str) -> None:
     engine = database(database_url)
     write_feed(engine, make_feed(0))  # the feed exists before anyone reads
@@ -365,6 +366,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_killed_feed_write_leaves_previous_feed_intact(database_url: str, tmp_path: Path) -> None:
     sqlite = database_url.startswith("sqlite")
     engine = database(database_url)

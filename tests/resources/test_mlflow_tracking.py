@@ -81,6 +81,7 @@ class LoraConfig:
     target_modules: tuple[str, ...] = ("query", "value")
 
 
+@pytest.mark.slow
 def test_run_holds_exactly_its_params_metrics_and_artifacts(
     tracking: MlflowTracking, tmp_path: Path
 ) -> None:
@@ -154,6 +155,7 @@ def test_runs_are_renamed_for_their_version_family_and_preset(tracking: MlflowTr
     assert run_name("1", "baseline", None, 0).startswith("v1 · baseline · 19")
 
 
+@pytest.mark.slow
 def test_many_params_and_metrics_are_batched_within_mlflow_limits(
     tracking: MlflowTracking,
 ) -> None:
@@ -355,6 +357,7 @@ def test_against_a_real_mlflow_server(tmp_path: Path, migrated_db: Path) -> None
         assert statuses == {"train-s1": "FINISHED", "fails": "FAILED"}
 
 
+@pytest.mark.slow
 def test_the_champion_lookup_is_remembered_until_the_store_changes(
     tracking: MlflowTracking, tmp_path: Path
 ) -> None:

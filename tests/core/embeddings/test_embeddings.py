@@ -114,6 +114,8 @@ def _seed(engine) -> None:
         )
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_training_rows_and_the_feed_compute_the_same_features(tmp_path) -> None:
     """``productive_data`` (clicks at NOW) and a refresh at NOW, with the real encoder."""
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
@@ -149,6 +151,8 @@ def test_training_rows_and_the_feed_compute_the_same_features(tmp_path) -> None:
     engine.dispose()
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 @pytest.mark.parametrize("moment_offset_s", [1, 600])
 def test_later_events_do_not_change_a_stored_row(tmp_path, moment_offset_s: int) -> None:
     """Leakage through the whole training path: events written after a click, or a longer

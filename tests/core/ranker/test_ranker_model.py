@@ -134,6 +134,7 @@ def test_saved_files_load_without_pickle_and_score_the_same(
     )
 
 
+@pytest.mark.slow
 def test_calibration_improves_the_brier_score_on_held_out_folds() -> None:
     """Rolling folds over a noisy synthetic timeline: the Platt-calibrated probabilities score
     a better Brier on each fold's unseen rows than the tree's own sigmoid."""

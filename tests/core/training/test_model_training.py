@@ -262,6 +262,7 @@ def test_same_seed_same_training_other_seed_other_training() -> None:
     assert loss_a != loss_c
 
 
+@pytest.mark.slow
 def test_runtime_and_optimiser_fields_take_effect(caplog: pytest.LogCaptureFixture) -> None:
     rows = synthetic_examples(16, 8)
     train, val = rows[:12] + rows[16:20], rows[12:16] + rows[20:]
@@ -299,6 +300,8 @@ def test_split_fractions_take_effect() -> None:
     assert (large["val_productive"], large["holdout_productive"]) == (12, 8)
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_tiny_config_trains_end_to_end_and_the_loss_falls() -> None:
     rows = synthetic_examples(48, 16)
     config = minilm_config(total_epoch=4, batch_size=8)
@@ -313,6 +316,8 @@ def test_tiny_config_trains_end_to_end_and_the_loss_falls() -> None:
     assert set(reports[0].metrics()) >= {"train_loss", "ema", "val_productive_f1"}
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_a_small_batch_can_be_overfitted() -> None:
     rows = synthetic_examples(8, 0)
     config = minilm_config(productive_output_layer_dropout=0.0, lr=1e-3)

@@ -201,6 +201,8 @@ def _resources(database: AppDatabase) -> dict[str, object]:
     }
 
 
+@pytest.mark.minilm
+@pytest.mark.slow
 def test_assets_store_their_tables_and_report_counts(engine, database_url):
     database = AppDatabase(url=database_url)
     result = dg.materialize(

@@ -286,6 +286,7 @@ print(json.dumps(site_pages_of_a_capped_feed(sys.argv[2])))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("changed_to", [None, 10], ids=["page.py's", "changed to 10"])
 def test_every_page_of_the_site_keeps_the_channel_cap(
     tmp_path: Path, changed_to: int | None
@@ -382,6 +383,7 @@ def test_storage_secret_is_made_once_with_mode_0600(tmp_path: Path) -> None:
     assert first not in source and 'storage_secret="' not in source
 
 
+@pytest.mark.slow
 def test_importing_the_site_connects_to_nothing_and_makes_no_folder(tmp_path: Path) -> None:
     env = {**os.environ, "VRDNDI_DATA_DIR": str(tmp_path / "data")}
     env.pop("VRDNDI_DATABASE_URL", None)
