@@ -171,13 +171,11 @@ def make_events(rng: random.Random) -> list[Any]:
 
 def _bench_database(folder: Path, videos: list[Any], events: list[Any]) -> Any:
     """A migrated SQLite database under ``folder`` holding ``videos`` and ``events``."""
-    from vrdndi_pipeline.core.store.database import make_engine, write_transaction
-    from vrdndi_pipeline.core.store.migrate import upgrade_schema
+    from vrdndi_pipeline.core.store.database import open_database, write_transaction
     from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 
     folder.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{folder / 'vrdndi.db'}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{folder / 'vrdndi.db'}")
     with write_transaction(engine) as conn:
         write_videos(conn, videos, NOW - timedelta(days=CANDIDATE_DAYS))
         write_aw_events(conn, events)

@@ -33,9 +33,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import replace_feed
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback
 from vrdndi_ui.feed.feed_cards import KEYS
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer, new_click
@@ -226,8 +230,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-feed-site-") as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'vrdndi.db'}"
-        engine = make_engine(url)
-        upgrade_schema(engine)
+        engine = open_database(url)
         with write_transaction(engine) as conn:
             replace_feed(conn, feed_rows(ROWS))
         port = free_port()

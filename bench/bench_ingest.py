@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vrdndi_pipeline.core.records import AwEvent, Video
-from vrdndi_pipeline.core.store.database import make_engine, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import open_database, write_transaction
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 
 EVENTS, VIDEOS = 100_000, 10_000
@@ -86,8 +85,7 @@ def main() -> None:
     rng = random.Random(7)
     events, videos = make_events(rng), make_videos(rng)
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        upgrade_schema(engine)
+        engine = open_database(f"sqlite:///{Path(folder) / 'bench.db'}")
         first = timed_ingest(engine, events, videos)
         again = timed_ingest(engine, events, videos)
         size = (Path(folder) / "bench.db").stat().st_size

@@ -22,8 +22,11 @@ from vrdndi_pipeline.core.model.examples import examples_from_frames
 from vrdndi_pipeline.core.model.inference import score_videos
 from vrdndi_pipeline.core.model.presets import build_config
 from vrdndi_pipeline.core.records import VideoRating
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.schema import videos
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
 from vrdndi_pipeline.core.store.video_rows import video_from_row
@@ -41,8 +44,7 @@ SCORED_VIDEOS = 500
 def demo_database(folder: Path, data_dir: Path = DEMO_DATA_DIR):  # type: ignore[no-untyped-def]
     """The demo's tables (of the demo data in ``data_dir``), filled through the same resources
     the demo job uses."""
-    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{folder / 'bench.db'}")
     aw = ActivityWatchExport(
         path=str(data_dir / "activitywatch-export.json.gz"),
         categories_file=str(data_dir / "aw-categories.json"),

@@ -13,9 +13,13 @@ from dagster._utils.schedules import cron_string_iterator
 from tests.harness.fake_youtube_server import allow_only_loopback, write_token
 from tests.harness.ports import free_port
 from vrdndi_pipeline.core.settings import load_settings
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import read_feed_page, replace_feed
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
     insert_feedback,
@@ -123,7 +127,7 @@ def test_feed_refresh_across_a_dst_change_runs_each_local_tick_once(tmp_path, ni
 
 def _db(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    upgrade_schema(make_engine(url))
+    open_database(url)
     return url
 
 
@@ -216,7 +220,7 @@ def test_label_sensor_starts_training_at_the_threshold_once(tmp_path):
 
 def _write_previous_feed(url: str) -> list[dict]:
     """Three feed rows a refresh wrote before: they must survive a failing run."""
-    upgrade_schema(make_engine(url))
+    open_database(url)
     previous = [
         {c.name: None for c in feed_predictions.columns}
         | {
@@ -282,7 +286,7 @@ def test_failed_runs_that_automation_launched_are_recorded_with_their_assets(tmp
     settings = _settings(tmp_path)
     defs = build_definitions(settings)
     url = settings.database_url
-    upgrade_schema(make_engine(url))
+    open_database(url)
     sensor = _by_name(build_sensors(settings))["record_run_failures"]
     resources = {"database": AppDatabase(url=url)}
     with dg.instance_for_test() as instance:

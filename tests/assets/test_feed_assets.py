@@ -21,9 +21,13 @@ from vrdndi_pipeline.core.model.adapter_files import load_adapter, save_adapter
 from vrdndi_pipeline.core.model.hybrid_model import HybridProductiveModel
 from vrdndi_pipeline.core.model.inference import score_videos
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating, WatchEntry
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import current_generation, read_feed_page
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
     VisibilityChange,
@@ -68,8 +72,7 @@ def _seed(url: str, *, n: int = 40, labels: int = 0, crowded: int = 0) -> dict[s
     """``n`` recent uploads (12 channels; the newest ``crowded`` all from channel 0), 1 too old,
     1 from the future, 4 the user already judged in some way; 3 h of programming context before
     NOW. Returns excluded ids by reason."""
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     videos = [
         _video(i, age_hours=2 + i * 3, channel=0 if i < crowded else i % 12) for i in range(n)
     ]

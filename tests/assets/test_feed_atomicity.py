@@ -28,7 +28,12 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import (
     FEED_COLUMNS,
     FeedGeneration,
@@ -36,7 +41,6 @@ from vrdndi_pipeline.core.store.feed_tables import (
     read_feed_page,
     replace_feed,
 )
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedback
 from vrdndi_pipeline.core.store.schema import feed_predictions, feedback
 
@@ -91,8 +95,7 @@ def make_feed(g: int, size: int | None = None, *, generation: str | None = None)
 
 
 def database(url: str) -> Engine:
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     return engine
 
 
@@ -494,8 +497,7 @@ def test_replace_feed_refuses_bad_feeds_and_rolls_back_with_its_transaction(
 
 def test_overlapping_feed_swaps_both_succeed_and_leave_one_whole_feed(database_url: str) -> None:
     """Two refreshes that overlap (a scheduled run and a manual `dagster job execute`)."""
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
+    engine = open_database(database_url)
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 

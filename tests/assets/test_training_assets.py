@@ -19,8 +19,7 @@ from vrdndi_pipeline.assets.video_embeddings import video_embeddings
 from vrdndi_pipeline.core.model.config import ModelConfig
 from vrdndi_pipeline.core.records import AwEvent, Video
 from vrdndi_pipeline.core.selection.plots import PLOT_FILES
-from vrdndi_pipeline.core.store.database import make_engine, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import open_database, write_transaction
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 from vrdndi_pipeline.resources.clock import FixedClock
@@ -59,8 +58,7 @@ def _seed_tables(url: str, n_clicks: int = 160) -> None:
     """Clicks alternate work/gaming context and technical/game videos; the label is the rule
     "technical during work, games during play", so only context and video together predict it."""
     rng = random.Random(3)
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     videos, clicks, events, labels = [], [], [], []
     for i in range(n_clicks):
         work, tech = i % 2 == 0, (i // 2) % 2 == 0

@@ -20,8 +20,7 @@ import dagster as dg
 import pytest
 
 from vrdndi_pipeline.core.private_files import private_dir, private_file
-from vrdndi_pipeline.core.store.database import make_engine, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import make_engine, open_database, write_transaction
 from vrdndi_pipeline.core.store.people_tables import FeedbackClick, insert_feedback
 from vrdndi_pipeline.resources.inference_store import InferenceTensorStore
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox
@@ -56,8 +55,7 @@ def click(n: int = 0) -> FeedbackClick:
 
 def test_a_new_database_its_wal_and_shm_and_its_folder_are_private(tmp_path: Path) -> None:
     data = tmp_path / "home" / "data"
-    engine = make_engine(f"sqlite:///{data / 'vrdndi.db'}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{data / 'vrdndi.db'}")
     with write_transaction(engine) as conn:
         insert_feedback(conn, [click()])
     with engine.connect() as conn:  # the WAL and the shared memory exist while it is open
@@ -70,8 +68,7 @@ def test_a_new_database_its_wal_and_shm_and_its_folder_are_private(tmp_path: Pat
 
 def test_an_existing_readable_database_is_tightened_on_connect(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     engine.dispose()
     # another program holds the database open: its -wal and -shm stay, all 0644 as an
     # earlier version made them

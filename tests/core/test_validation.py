@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.quarantine import record_rejections, rejected_counts
 from vrdndi_pipeline.core.store.schema import rejected_items
 from vrdndi_pipeline.core.validation import (
@@ -115,8 +118,7 @@ def test_repaired_text_is_storable_and_printable(value, limit):
 
 
 def test_rejections_are_kept_once_per_item_and_counted_again_when_seen_again(database_url):
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
+    engine = open_database(database_url)
     first, later = NOW, NOW + timedelta(hours=1)
     bad = [Rejection("aw/1", "time_in_future"), Rejection("aw/2\x00", "duration_out_of_range")]
     with write_transaction(engine) as conn:

@@ -13,7 +13,11 @@ from vrdndi_pipeline.core.feed.ranking import ScoredCandidate
 from vrdndi_pipeline.core.feed.rows import feed_rows
 from vrdndi_pipeline.core.model.examples import video_example
 from vrdndi_pipeline.core.records import VIDEO_FIELDS, Video, video_text
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import (
     FEED_COLUMNS,
     FEED_OWN_COLUMNS,
@@ -21,7 +25,6 @@ from vrdndi_pipeline.core.store.feed_tables import (
     read_feed_page,
     replace_feed,
 )
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feed_predictions, videos
 from vrdndi_pipeline.core.store.video_rows import video_columns, video_from_row, video_values
 
@@ -82,8 +85,7 @@ def test_a_feed_row_holds_the_video_and_only_the_feed_fields_beside_it(tmp_path:
     assert set(FEED_OWN_COLUMNS).isdisjoint(VIDEO_FIELDS)
     assert set(shown) | set(FEED_OWN_COLUMNS) == set(FEED_COLUMNS)
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'vrdndi.db'}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{tmp_path / 'vrdndi.db'}")
     rows = feed_rows(
         [ScoredCandidate(FULL, 0.9, 0.6, 0.7)],
         ranking="champion",

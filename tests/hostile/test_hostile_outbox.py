@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.hostile import corpus_cases
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import make_engine, open_database, read_transaction
 from vrdndi_pipeline.core.store.schema import feedback
 from vrdndi_ui.feed.feedback_outbox import FeedbackOutbox, database_writer
 
@@ -29,8 +28,7 @@ CASES = corpus_cases("outbox")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file to copy: migrating each case's database would take seconds."""
     path = tmp_path_factory.mktemp("outbox-template") / "vrdndi.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{path}")
     engine.dispose()  # checkpoints the WAL into the file
     return path
 

@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from vrdndi_pipeline.assets.raw_aw_events import raw_aw_events
 from vrdndi_pipeline.core.records import AwEvent
-from vrdndi_pipeline.core.store.database import make_engine, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import make_engine, open_database, write_transaction
 from vrdndi_pipeline.core.store.schema import aw_events, rejected_items
 from vrdndi_pipeline.core.store.source_tables import write_aw_events
 from vrdndi_pipeline.resources.activitywatch import (
@@ -261,8 +260,7 @@ def test_an_event_in_year_9999_never_stops_later_events(aw_server, tmp_path):
 
 def test_a_far_future_row_already_stored_does_not_stall_the_cursor(aw_server, tmp_path):
     db_url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(db_url)
-    upgrade_schema(engine)
+    engine = open_database(db_url)
     stored_before = START - timedelta(minutes=10)
     with write_transaction(engine) as conn:  # the 9999 row was written before validation
         write_aw_events(

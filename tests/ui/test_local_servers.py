@@ -27,8 +27,7 @@ from websockets.sync.client import connect
 from tests.harness.paths import REPO_ROOT
 from tests.harness.ports import free_port
 from tests.harness.process import ServerProcess
-from vrdndi_pipeline.core.store.database import make_engine
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import open_database
 from vrdndi_ui.local_origin import allowed_hosts, host_name, parse_host_names, refusal
 
 pytestmark = pytest.mark.slow
@@ -48,8 +47,7 @@ def servers(folder: Path) -> Iterator[dict[str, int]]:
     """``{"feed": port, "labeller": port}``: both servers on one migrated database."""
     tmp = folder
     url = f"sqlite:///{tmp / 'data' / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     engine.dispose()
     env = {
         **os.environ,

@@ -19,9 +19,12 @@ from vrdndi_pipeline.core.feed.candidates import context_at
 from vrdndi_pipeline.core.feed.ranker_inputs import ranker_refresh_inputs
 from vrdndi_pipeline.core.ranker.moment_features import row_features
 from vrdndi_pipeline.core.records import AwEvent, Video
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.frame_tables import read_frame
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 from vrdndi_pipeline.resources.clock import FixedClock
@@ -50,8 +53,7 @@ def _refuse():
 
 
 def test_only_new_or_changed_texts_are_embedded(database_url: str) -> None:
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
+    engine = open_database(database_url)
     encoder = CountingEncoder()
     texts = {"video000001": "a title", "video000002": "another", "video000003": "a title"}
     first, counts = video_vectors(engine, "enc", texts, lambda: encoder, NOW)
@@ -119,8 +121,7 @@ def _seed(engine) -> None:
 def test_training_rows_and_the_feed_compute_the_same_features(tmp_path) -> None:
     """``productive_data`` (clicks at NOW) and a refresh at NOW, with the real encoder."""
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     _seed(engine)
     database, encoder = AppDatabase(url=url), SentenceEncoder()
     resources = {
@@ -158,8 +159,7 @@ def test_later_events_do_not_change_a_stored_row(tmp_path, moment_offset_s: int)
     """Leakage through the whole training path: events written after a click, or a longer
     version of the event running at the click, leave its features as they were."""
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     _seed(engine)
     database = AppDatabase(url=url)
     resources = {

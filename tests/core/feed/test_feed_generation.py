@@ -27,8 +27,11 @@ from vrdndi_pipeline.core.ranker.model import FAMILY as RANKER
 from vrdndi_pipeline.core.ranker.model import MODEL_FILE
 from vrdndi_pipeline.core.ranker.moment_features import context_from_json
 from vrdndi_pipeline.core.records import AwEvent, Video
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_videos
 
 NOW = datetime(2026, 11, 15, 14, tzinfo=UTC)
@@ -161,8 +164,7 @@ def test_a_ranker_champion_gets_stored_embeddings_and_the_moment(
 ) -> None:
     """The ranker's inputs: one vector per candidate (embedded once, then read back) and the
     context features of "now" in the manifest; its cache counts are named ``cache_*``."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'vrdndi.db'}")
-    upgrade_schema(engine)
+    engine = open_database(f"sqlite:///{tmp_path / 'vrdndi.db'}")
     videos = _videos(5)
     with write_transaction(engine) as conn:
         write_videos(conn, videos, NOW - timedelta(days=1))

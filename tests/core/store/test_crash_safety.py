@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import make_engine, open_database, read_transaction
 from vrdndi_pipeline.core.store.schema import aw_events
 
 # The child upserts a stream of rows; after 20,000 rows (more than SQLite's page cache holds,
@@ -48,8 +47,7 @@ CHILD = textwrap.dedent(
 @pytest.mark.slow
 def test_killed_writer_leaves_previous_rows_intact(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     with engine.begin() as conn:
         conn.execute(
             aw_events.insert(),

@@ -22,9 +22,8 @@ from sqlalchemy import func, select, text
 
 from tests.harness import kill_loop_child
 from tests.harness.kill_loop_child import AW_BATCH, FEED_ROWS
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction
+from vrdndi_pipeline.core.store.database import make_engine, open_database, read_transaction
 from vrdndi_pipeline.core.store.feed_tables import current_generation
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import (
     aw_events,
     feed_predictions,
@@ -118,8 +117,7 @@ def check_database(url: str, acks: Acks) -> None:
 @pytest.mark.slow
 def test_random_kills_lose_no_acknowledged_row(tmp_path):
     url = f"sqlite:///{tmp_path / 'vrdndi.db'}"
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     engine.dispose()
     rng = random.Random(13)
     acks = Acks()

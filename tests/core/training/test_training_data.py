@@ -8,9 +8,12 @@ import pytest
 
 from vrdndi_pipeline.assets.training_data import interest_data, productive_data
 from vrdndi_pipeline.core.records import AwEvent, Video, VideoRating
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.frame_tables import read_frame
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.schema import feedback, interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_aw_events, write_ratings, write_videos
 from vrdndi_pipeline.core.training.training_data import interest_rows, productive_rows
@@ -29,8 +32,7 @@ def _video(video_id: str, title: str) -> Video:
 
 @pytest.fixture
 def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
+    engine = open_database(database_url)
     with write_transaction(engine) as conn:
         write_videos(conn, [_video(f"video{i:06d}", f"Video {i} 日本語") for i in range(5)], T0)
         # video00000 liked, then labelled 0 later in the labeller: the later label wins.

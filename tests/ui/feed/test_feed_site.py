@@ -26,14 +26,18 @@ from tests.harness.paths import REPO_ROOT
 from vrdndi_pipeline.core.feed.reasons import Reason, reasons_to_json
 from vrdndi_pipeline.core.records import Video
 from vrdndi_pipeline.core.settings import load_settings
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.feed_tables import (
     FeedItem,
     current_generation,
     feed_item,
     replace_feed,
 )
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
 from vrdndi_pipeline.core.store.people_tables import (
     FeedbackClick,
     VisibilityChange,
@@ -92,8 +96,7 @@ def feed_rows(
 
 
 def database(url: str) -> Engine:
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     return engine
 
 

@@ -17,8 +17,12 @@ from tests.harness.paths import REPO_ROOT
 from tests.harness.ports import free_port
 from tests.harness.process import ServerProcess
 from vrdndi_pipeline.core.records import WatchEntry
-from vrdndi_pipeline.core.store.database import make_engine, read_transaction, write_transaction
-from vrdndi_pipeline.core.store.migrate import upgrade_schema
+from vrdndi_pipeline.core.store.database import (
+    make_engine,
+    open_database,
+    read_transaction,
+    write_transaction,
+)
 from vrdndi_pipeline.core.store.schema import interest_labels
 from vrdndi_pipeline.core.store.source_tables import write_watch_history
 
@@ -32,8 +36,7 @@ IDS = ["browserA001", "browserB002", "browserC003"]
 
 
 def watch(url: str, ids: list[str], titles: list[str]) -> None:
-    engine = make_engine(url)
-    upgrade_schema(engine)
+    engine = open_database(url)
     with write_transaction(engine) as conn:
         write_watch_history(
             conn,
